@@ -1,0 +1,129 @@
+/*
+ * The last-error message, the log handler and thread control.
+ */
+#include "common_internal.h"
+
+#include <cblas.h>
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+/* OpenBLAS exports these; declared here because not every cblas.h does. */
+void openblas_set_num_threads(int n);
+
+static _Thread_local char last_error[1024];
+static gs_log_handler_t log_handler;
+static void *log_user;
+static gs_log_level_t log_level = GS_LOG_WARN;
+static int n_threads;
+
+const char *gs_last_error(void)
+{
+    return last_error;
+}
+
+gs_status_t gs_i_error(gs_status_t status, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *gs_status_name(gs_status_t status)
+{
+    switch (status) {
+    case GS_OK: return "ok";
+    case GS_ERR_IO: return "i/o error";
+    case GS_ERR_PARSE: return "parse error";
+    case GS_ERR_INVALID: return "invalid input";
+    case GS_ERR_NOMEM: return "out of memory";
+    case GS_ERR_NUMERIC: return "numeric error";
+    case GS_ERR_UNSUPPORTED: return "unsupported";
+    case GS_ERR_INTERNAL: return "internal error";
+    }
+    return "unknown status";
+}
+
+int gs_status_exit_code(gs_status_t status)
+{
+    switch (status) {
+    case GS_OK: return 0;
+    case GS_ERR_PARSE:
+    case GS_ERR_INVALID: return 3;
+    default: return 1;
+    }
+}
+
+void gs_log_set_handler(gs_log_handler_t handler, void *user)
+{
+    log_handler = handler;
+    log_user = user;
+}
+
+void gs_log_set_level(gs_log_level_t min_level)
+{
+    log_level = min_level;
+}
+
+gs_log_level_t gs_log_get_level(void)
+{
+    return log_level;
+}
+
+void gs_i_log(gs_log_level_t level, const char *fmt, ...)
+{
+    static const char *const prefix[] = {"debug: ", "", "warning: ", "error: "};
+    char message[1024];
+    va_list ap;
+
+    if (level < log_level) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+
+    if (log_handler) {
+        log_handler(level, message, log_user);
+    } else {
+        fprintf(stderr, "%s%s\n", prefix[level], message);
+    }
+}
+
+void gs_threads_set(int n)
+{
+    if (n <= 0) {
+        n = omp_get_num_procs();
+    }
+    n_threads = n;
+    omp_set_num_threads(n);
+    openblas_set_num_threads(n);
+}
+
+int gs_threads_get(void)
+{
+    return n_threads > 0 ? n_threads : omp_get_max_threads();
+}
+
+double gs_clock_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double gs_peak_rss_mb(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) != 0) {
+        return 0.0;
+    }
+    return (double)ru.ru_maxrss / 1024.0;
+}

@@ -1,0 +1,23 @@
+/*
+ * Internal helpers shared by every layer: setting the last error, logging.
+ */
+#ifndef GS_COMMON_INTERNAL_H
+#define GS_COMMON_INTERNAL_H
+
+#include "graphssl/common.h"
+
+/* Records a message for gs_last_error() and returns status, so callers can write
+ * `return gs_i_error(GS_ERR_PARSE, "%s:%d: expected ...", path, line);`. */
+gs_status_t gs_i_error(gs_status_t status, const char *fmt, ...) GS_PRINTF(2, 3);
+
+void gs_i_log(gs_log_level_t level, const char *fmt, ...) GS_PRINTF(2, 3);
+
+#define GS_TRY(expr)                                                                        \
+    do {                                                                                    \
+        gs_status_t gs_try_status_ = (expr);                                                \
+        if (gs_try_status_ != GS_OK) {                                                      \
+            return gs_try_status_;                                                          \
+        }                                                                                   \
+    } while (0)
+
+#endif
