@@ -27,9 +27,9 @@ typedef struct gs_load_options {
 GS_API void gs_load_options_init(gs_load_options_t *opt);
 
 /*
- * Loads a graph file (or a built-in name such as "karate") and its companion files.  Logs
- * at info level which companion files it used and how many self loops and duplicates it
- * dropped.  Returns GS_ERR_IO when a file cannot be read, GS_ERR_PARSE with FILE:LINE when
+ * Loads a graph file (or a built-in name such as "karate") and its companion files; opt may
+ * be NULL for the defaults.  Logs at info level which companion files it used and how many
+ * self loops and duplicates it dropped.  Returns GS_ERR_IO when a file cannot be read, GS_ERR_PARSE with FILE:LINE when
  * its content is malformed, GS_ERR_INVALID for an empty graph.
  */
 GS_API gs_status_t gs_graph_load(gs_graph_t **out, const char *path,

@@ -1,0 +1,84 @@
+/*
+ * What every graphssl subcommand shares: the common options, loading the graph with its
+ * companion files, writing embeddings, evaluating them, and the --json summary line.
+ */
+#ifndef GS_CLI_H
+#define GS_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "graphssl/graphssl.h"
+
+enum { GS_EXIT_OK = 0, GS_EXIT_RUNTIME = 1, GS_EXIT_USAGE = 2, GS_EXIT_DATA = 3 };
+
+/* Long-option values above this are the common options; subcommands use values below. */
+enum { GS_CLI_COMMON_BASE = 1000 };
+
+typedef struct gs_cli {
+    const char *method;        /* "dgi", "eval", ... */
+    const char *graph_path;    /* positional GRAPH */
+    const char *output;        /* -o, or NULL for NAME.METHOD.csv */
+    gs_load_options_t load;
+    uint64_t seed;
+    int threads;
+    bool json;
+    bool quiet;
+    bool no_eval;
+    bool progress_on_tty;      /* redraw one progress line instead of printing many */
+    double t_start;
+} gs_cli_t;
+
+/* A growing JSON object, printed as one line. */
+typedef struct gs_json {
+    char *buf;
+    size_t len;
+    size_t cap;
+} gs_json_t;
+
+void gs_cli_init(gs_cli_t *cli, const char *method);
+
+/* getopt_long table: the subcommand's options followed by the common ones.  Caller frees. */
+struct option *gs_cli_options(const struct option *own, int n_own);
+const char *gs_cli_short_options(void);
+
+/* Handles one common option; returns 0 when handled, -1 when not a common option, or
+ * GS_EXIT_USAGE after printing a message for a bad value. */
+int gs_cli_common_option(gs_cli_t *cli, int opt, const char *arg);
+
+/* Takes the single positional argument GRAPH after getopt; GS_EXIT_USAGE if missing. */
+int gs_cli_positional(gs_cli_t *cli, int argc, char **argv, const char *usage);
+
+/* Prints a failure "graphssl: message" and returns the exit code for status. */
+int gs_cli_fail(gs_status_t status);
+
+/* Loads cli->graph_path with its companions; on failure prints and returns an exit code. */
+int gs_cli_load_graph(gs_cli_t *cli, gs_graph_t **g, double *seconds);
+
+/* The output path: -o, or NAME.METHOD.csv in the current directory.  Caller frees. */
+char *gs_cli_output_path(const gs_cli_t *cli);
+
+/* Evaluates embeddings against g's labels: dgi-linear with a split, kfold-logreg without.
+ * Prints the score line on stdout and adds it to json.  No labels: does nothing. */
+int gs_cli_evaluate(const gs_cli_t *cli, const gs_graph_t *g, const gs_tensor_t *emb,
+                    gs_json_t *json, double *seconds);
+
+/* The per-epoch progress callback (stderr); user is the gs_cli_t. */
+void gs_cli_progress(int epoch, double loss, void *user);
+void gs_cli_progress_done(const gs_cli_t *cli);
+
+void gs_json_begin(gs_json_t *j);
+void gs_json_str(gs_json_t *j, const char *key, const char *value);
+void gs_json_num(gs_json_t *j, const char *key, double value);
+void gs_json_int(gs_json_t *j, const char *key, long long value);
+/* Closes the object, prints it on stdout when enabled, frees the buffer. */
+void gs_json_end(gs_json_t *j, bool print);
+
+/* Adds the fields every summary has: seconds, peak memory, seed, threads. */
+void gs_cli_json_common(const gs_cli_t *cli, gs_json_t *j);
+
+int gs_cmd_dgi(int argc, char **argv);
+int gs_cmd_eval(int argc, char **argv);
+int gs_cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * graphssl dgi GRAPH: train Deep Graph Infomax, write the embeddings, evaluate them.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: graphssl dgi GRAPH [-o FILE] [--hidden 512] [--lr 0.001] [--patience 20]\n"
+    "                      [--max-epochs 10000] [--seed 0] [--threads N] [--json]\n"
+    "                      [--features F] [--labels L] [--split S] [--no-eval]\n";
+
+enum { OPT_HIDDEN = 1, OPT_LR, OPT_PATIENCE, OPT_MAX_EPOCHS };
+
+static const struct option dgi_options[] = {
+    {"hidden", required_argument, NULL, OPT_HIDDEN},
+    {"lr", required_argument, NULL, OPT_LR},
+    {"patience", required_argument, NULL, OPT_PATIENCE},
+    {"max-epochs", required_argument, NULL, OPT_MAX_EPOCHS},
+    {"help", no_argument, NULL, 'h'},
+};
+
+static bool parse_int(const char *arg, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+
+    if (end == arg || *end != '\0' || v < lo || v > hi) {
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_float(const char *arg, float *out)
+{
+    char *end;
+    float v = strtof(arg, &end);
+
+    if (end == arg || *end != '\0' || !(v > 0.0f) || v > 1e3f) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static int dgi_option(gs_dgi_options_t *opt, int c, const char *arg)
+{
+    bool ok = true;
+
+    switch (c) {
+    case OPT_HIDDEN: ok = parse_int(arg, 1, 1 << 16, &opt->hidden); break;
+    case OPT_LR: ok = parse_float(arg, &opt->lr); break;
+    case OPT_PATIENCE: ok = parse_int(arg, 1, 1 << 30, &opt->patience); break;
+    case OPT_MAX_EPOCHS: ok = parse_int(arg, 1, 1 << 30, &opt->max_epochs); break;
+    default:
+        fputs(usage, c == 'h' ? stdout : stderr);
+        return c == 'h' ? -1 : GS_EXIT_USAGE;
+    }
+    if (!ok) {
+        fprintf(stderr, "graphssl dgi: invalid value '%s' for an option\n%s", arg, usage);
+        return GS_EXIT_USAGE;
+    }
+    return GS_EXIT_OK;
+}
+
+static int parse_args(gs_cli_t *cli, gs_dgi_options_t *opt, int argc, char **argv)
+{
+    struct option *options = gs_cli_options(dgi_options, 5);
+    int c, rc = GS_EXIT_OK;
+
+    while (rc == GS_EXIT_OK &&
+           (c = getopt_long(argc, argv, gs_cli_short_options(), options, NULL)) != -1) {
+        rc = gs_cli_common_option(cli, c, optarg);
+        if (rc == -1) {
+            rc = dgi_option(opt, c, optarg);
+        }
+    }
+    free(options);
+    if (rc != GS_EXIT_OK) {
+        return rc;
+    }
+    opt->seed = cli->seed;
+    return gs_cli_positional(cli, argc, argv, usage);
+}
+
+static int train_and_write(gs_cli_t *cli, const gs_graph_t *g, const gs_dgi_options_t *opt,
+                           gs_tensor_t **emb, gs_json_t *json)
+{
+    gs_train_report_t rep;
+    gs_dgi_t *model = NULL;
+    gs_status_t status;
+    char *path;
+
+    status = gs_dgi_train(g, opt, &model, &rep);
+    gs_cli_progress_done(cli);
+    if (status == GS_OK) {
+        status = gs_dgi_embed(model, g, emb);
+    }
+    gs_dgi_free(model);
+    if (status != GS_OK) {
+        return gs_cli_fail(status);
+    }
+    if (!cli->quiet) {
+        fprintf(stderr, "trained %d epochs in %.2f s (%.2f ms/epoch); best epoch %d, loss %.5f\n",
+                rep.epochs, rep.seconds, 1e3 * rep.seconds / rep.epochs, rep.best_epoch,
+                rep.best_loss);
+    }
+    gs_json_int(json, "epochs", rep.epochs);
+    gs_json_int(json, "best_epoch", rep.best_epoch);
+    gs_json_num(json, "seconds_train", rep.seconds);
+
+    path = gs_cli_output_path(cli);
+    status = path ? gs_embeddings_save_csv(path, g->names, *emb) : GS_ERR_NOMEM;
+    if (status == GS_OK && !cli->quiet) {
+        fprintf(stderr, "wrote %d x %d embeddings to %s\n", (*emb)->rows, (*emb)->cols, path);
+    }
+    free(path);
+    return status == GS_OK ? GS_EXIT_OK : gs_cli_fail(status);
+}
+
+int gs_cmd_dgi(int argc, char **argv)
+{
+    gs_dgi_options_t opt;
+    gs_tensor_t *emb = NULL;
+    gs_graph_t *g = NULL;
+    double t_load, t_eval = 0.0;
+    gs_json_t json;
+    gs_cli_t cli;
+    int rc;
+
+    gs_cli_init(&cli, "dgi");
+    gs_dgi_options_init(&opt);
+    opt.progress = gs_cli_progress;
+    opt.progress_user = &cli;
+    if ((rc = parse_args(&cli, &opt, argc, argv)) != GS_EXIT_OK) {
+        return rc < 0 ? GS_EXIT_OK : rc;
+    }
+    if ((rc = gs_cli_load_graph(&cli, &g, &t_load)) != GS_EXIT_OK) {
+        return rc;
+    }
+    if (g->n_features == 0) {
+        fprintf(stderr, "no node features: using one-hot identity features (%d)\n",
+                g->n_nodes);
+        if (gs_graph_set_identity_features(g) != GS_OK) {
+            gs_graph_free(g);
+            return gs_cli_fail(GS_ERR_NOMEM);
+        }
+    }
+    if (!cli.quiet) {
+        fprintf(stderr, "dgi: hidden %d, lr %g, patience %d, max epochs %d, seed %llu, "
+                "threads %d\n", opt.hidden, opt.lr, opt.patience, opt.max_epochs,
+                (unsigned long long)opt.seed, gs_threads_get());
+    }
+
+    gs_json_begin(&json);
+    gs_json_str(&json, "method", "dgi");
+    gs_json_str(&json, "graph", cli.graph_path);
+    gs_json_int(&json, "nodes", g->n_nodes);
+    gs_json_int(&json, "hidden", opt.hidden);
+    gs_json_num(&json, "seconds_load", t_load);
+    rc = train_and_write(&cli, g, &opt, &emb, &json);
+    if (rc == GS_EXIT_OK) {
+        rc = gs_cli_evaluate(&cli, g, emb, &json, &t_eval);
+    }
+    gs_json_num(&json, "seconds_eval", t_eval);
+    gs_cli_json_common(&cli, &json);
+    gs_json_end(&json, cli.json && rc == GS_EXIT_OK);
+
+    gs_tensor_free(emb);
+    gs_graph_free(g);
+    return rc;
+}

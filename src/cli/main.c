@@ -1,0 +1,47 @@
+/*
+ * graphssl: the command-line front end.  Dispatches to one subcommand per method.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command_t;
+
+static const command_t commands[] = {
+    {"dgi", gs_cmd_dgi, "Deep Graph Infomax: train, write embeddings, evaluate"},
+    {"eval", gs_cmd_eval, "evaluate an embedding CSV against labels (and a split)"},
+    {"info", gs_cmd_info, "describe what a graph file loads as"},
+};
+
+static void print_usage(FILE *out)
+{
+    fputs("usage: graphssl <command> [options]\n\ncommands:\n", out);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    }
+    fputs("\n'graphssl <command> --help' shows a command's options.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return GS_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        print_usage(stdout);
+        return GS_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (!strcmp(argv[1], commands[i].name)) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "graphssl: unknown command '%s'\n", argv[1]);
+    print_usage(stderr);
+    return GS_EXIT_USAGE;
+}
