@@ -12,5 +12,12 @@
 #include "graphssl/model.h"
 #include "graphssl/eval.h"
 #include "graphssl/dgi.h"
+#include "graphssl/tu.h"
+#include "graphssl/model_file.h"
+#include "graphssl/gcc.h"
+#include "graphssl/deepwalk.h"
+#include "graphssl/graphgan.h"
+#include "graphssl/link.h"
+#include "graphssl/vgae.h"
 
 #endif

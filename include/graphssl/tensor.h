@@ -190,6 +190,32 @@ GS_API gs_tensor_t *gs_op_reparameterize(gs_tape_t *t, gs_tensor_t *mu, gs_tenso
  * mean over rows of KL(N(mu, sigma^2) || N(0, 1)). */
 GS_API gs_tensor_t *gs_op_kl_normal(gs_tape_t *t, gs_tensor_t *mu, gs_tensor_t *logstd);
 
+/* --- Ops of the graph auto-encoders (src/tensor/ops_vgae.c) -------------------------- */
+
+/*
+ * 1 x 1: norm / N^2 * sum over all N^2 pairs (i, j) of pos_weight * y_ij * softplus(-s_ij)
+ * + (1 - y_ij) * softplus(s_ij), with logits s = z z^T (z is N x D) and y_ij = 1 exactly
+ * where targets (N x N, sorted indices, symmetric pattern; values ignored) stores (i, j).
+ * The N x N logits are never held at once; memory is O(N D) plus a 16 MB block.
+ */
+GS_API gs_tensor_t *gs_op_inner_product_bce(gs_tape_t *t, gs_tensor_t *z,
+                                            const gs_csr_t *targets, float pos_weight,
+                                            float norm);
+
+/* --- Ops of GCC (src/tensor/ops_gcc.c) --------------------------------------------- */
+
+/*
+ * Batch normalisation of the rows of a (R x C) with affine gamma, beta (1 x C each), as
+ * torch.nn.BatchNorm1d.  training: normalises with the batch mean and biased variance and,
+ * when running_mean and running_var (C floats each) are not NULL, updates them in place:
+ * r = (1 - momentum) r + momentum stat, with the unbiased variance.  Otherwise normalises
+ * with the running statistics, which must then be given.
+ */
+GS_API gs_tensor_t *gs_op_batch_norm(gs_tape_t *t, gs_tensor_t *a, gs_tensor_t *gamma,
+                                     gs_tensor_t *beta, float *running_mean,
+                                     float *running_var, bool training, float momentum,
+                                     float eps);
+
 /* --- Optimizers ---------------------------------------------------------------------- */
 
 typedef struct gs_adam_options {

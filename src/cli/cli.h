@@ -80,5 +80,10 @@ void gs_cli_json_common(const gs_cli_t *cli, gs_json_t *j);
 int gs_cmd_dgi(int argc, char **argv);
 int gs_cmd_eval(int argc, char **argv);
 int gs_cmd_info(int argc, char **argv);
+int gs_cmd_gcc(int argc, char **argv);
+int gs_cmd_vgae(int argc, char **argv);
+int gs_cmd_gae(int argc, char **argv);
+int gs_cmd_deepwalk(int argc, char **argv);
+int gs_cmd_graphgan(int argc, char **argv);
 
 #endif

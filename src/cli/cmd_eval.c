@@ -43,7 +43,10 @@ static gs_status_t load_embeddings(const gs_cli_t *cli, gs_graph_t **g, gs_tenso
     char **names = NULL;
     gs_status_t status;
 
-    GS_TRY(gs_embeddings_load_csv(cli->graph_path, &names, emb));
+    status = gs_embeddings_load_csv(cli->graph_path, &names, emb);
+    if (status != GS_OK) {
+        return status;
+    }
     status = gs_graph_from_edges(g, (*emb)->rows, NULL, NULL, NULL, 0, false, names);
     for (int i = 0; i < (*emb)->rows; i++) {
         free(names[i]);

@@ -15,6 +15,11 @@ static const command_t commands[] = {
     {"dgi", gs_cmd_dgi, "Deep Graph Infomax: train, write embeddings, evaluate"},
     {"eval", gs_cmd_eval, "evaluate an embedding CSV against labels (and a split)"},
     {"info", gs_cmd_info, "describe what a graph file loads as"},
+    {"gcc", gs_cmd_gcc, "Graph Contrastive Coding: structural pre-training, transfer"},
+    {"vgae", gs_cmd_vgae, "variational graph auto-encoder: link-auc split, train, score"},
+    {"gae", gs_cmd_gae, "graph auto-encoder: link-auc split, train, score"},
+    {"deepwalk", gs_cmd_deepwalk, "DeepWalk: random walks + skip-gram, write embeddings"},
+    {"graphgan", gs_cmd_graphgan, "GraphGAN: adversarial generator/discriminator, link-acc"},
 };
 
 static void print_usage(FILE *out)

@@ -22,7 +22,7 @@ static const int32_t karate_faction[KARATE_NODES] = {
 
 static const char *const karate_club[2] = {"Mr. Hi", "Officer"};
 
-static gs_status_t igraph_status(igraph_error_t err, const char *what)
+static gs_status_t from_igraph_error(igraph_error_t err, const char *what)
 {
     gs_status_t status = err == IGRAPH_ENOMEM ? GS_ERR_NOMEM : GS_ERR_INTERNAL;
 
@@ -39,7 +39,7 @@ static gs_status_t zachary_edges(int32_t **src, int32_t **dst, int64_t *n_edges)
 
     err = igraph_famous(&graph, "Zachary");
     if (err != IGRAPH_SUCCESS) {
-        return igraph_status(err, "building the karate club");
+        return from_igraph_error(err, "building the karate club");
     }
     err = igraph_vector_int_init(&edges, 0);
     if (err == IGRAPH_SUCCESS) {
@@ -48,7 +48,7 @@ static gs_status_t zachary_edges(int32_t **src, int32_t **dst, int64_t *n_edges)
     igraph_destroy(&graph);
     if (err != IGRAPH_SUCCESS) {
         igraph_vector_int_destroy(&edges);
-        return igraph_status(err, "reading the karate club's edges");
+        return from_igraph_error(err, "reading the karate club's edges");
     }
 
     m = igraph_vector_int_size(&edges) / 2;

@@ -142,7 +142,7 @@ static gs_status_t split_words(gs_i_text_t *t, char *p, char *end)
         while (p < end && !is_word_separator(*p)) {
             p++;
         }
-        *p = '\0';
+        *p++ = '\0';
     }
     return GS_OK;
 }

@@ -9,11 +9,6 @@
 
 #include "tape_internal.h"
 
-static bool same_shape(const gs_tensor_t *a, const gs_tensor_t *b)
-{
-    return a->rows == b->rows && a->cols == b->cols;
-}
-
 /* An output shaped like a, after the NULL check every op starts with. */
 static gs_tensor_t *output_like(gs_tape_t *t, gs_tensor_t *a, gs_tensor_t *b)
 {
@@ -55,7 +50,7 @@ static gs_tensor_t *add_signed(gs_tape_t *t, gs_tensor_t *a, gs_tensor_t *b, flo
     if (!b || !(out = output_like(t, a, b))) {
         return NULL;
     }
-    assert(same_shape(a, b));
+    assert(a->rows == b->rows && a->cols == b->cols);
     n = gs_i_numel(out);
 
     #pragma omp parallel for if (n >= GS_I_PAR_MIN)
@@ -112,7 +107,7 @@ gs_tensor_t *gs_op_mul(gs_tape_t *t, gs_tensor_t *a, gs_tensor_t *b)
     if (!b || !(out = output_like(t, a, b))) {
         return NULL;
     }
-    assert(same_shape(a, b));
+    assert(a->rows == b->rows && a->cols == b->cols);
     n = gs_i_numel(out);
 
     #pragma omp parallel for if (n >= GS_I_PAR_MIN)
@@ -675,7 +670,7 @@ gs_tensor_t *gs_op_reparameterize(gs_tape_t *t, gs_tensor_t *mu, gs_tensor_t *lo
     if (!logstd || !(out = output_like(t, mu, logstd))) {
         return NULL;
     }
-    assert(same_shape(mu, logstd));
+    assert(mu->rows == logstd->rows && mu->cols == logstd->cols);
     n = gs_i_numel(mu);
     if (!(eps = gs_i_tape_alloc(t, n * sizeof *eps))) {
         return NULL;

@@ -3,8 +3,8 @@
  * recorded ops that gs_tape_backward() walks in reverse.
  *
  * The arena is a chain of blocks with a bump pointer.  A reset merges the chain into one
- * block as large as everything the step used, so a training loop allocates during its first
- * step only and afterwards reuses the same memory.
+ * block as large as the most any step has used (plus some slack), so a training loop
+ * allocates during its first step only and afterwards reuses the same memory.
  */
 #include "tape_internal.h"
 
@@ -26,6 +26,7 @@ typedef struct block {
 struct gs_tape {
     block_t *blocks;      /* newest first; only the newest is allocated from */
     size_t reserved;      /* total size of the blocks */
+    size_t high_water;    /* the most bytes one step has used */
     gs_i_op_t *ops;
     int n_ops;
     int cap_ops;
@@ -83,26 +84,35 @@ void gs_tape_free(gs_tape_t *tape)
 
 void gs_tape_reset(gs_tape_t *tape)
 {
+    size_t used = 0, size;
+
     if (!tape) {
         return;
     }
     tape->n_ops = 0;
     tape->status = GS_OK;
+    for (block_t *b = tape->blocks; b; b = b->next) {
+        used += b->used;
+    }
+    if (used > tape->high_water) {
+        tape->high_water = used;
+    }
     if (!tape->blocks) {
+        return;
+    }
+    if (!tape->blocks->next) {
+        tape->blocks->used = 0;
         return;
     }
 
     /* Several blocks mean the step outgrew the arena: replace them by one block that holds
-     * the whole step.  If that allocation fails, the next step simply starts a new chain. */
-    if (tape->blocks->next) {
-        size_t total = tape->reserved;
-
-        blocks_free(tape->blocks);
-        tape->blocks = block_new(total);
-        tape->reserved = tape->blocks ? total : 0;
-        return;
-    }
-    tape->blocks->used = 0;
+     * the largest step so far, with an eighth more so that steps of slowly varying size do
+     * not merge again and again.  If that allocation fails, the next step starts a new
+     * chain. */
+    size = round_up(tape->high_water + tape->high_water / 8);
+    blocks_free(tape->blocks);
+    tape->blocks = block_new(size);
+    tape->reserved = tape->blocks ? size : 0;
 }
 
 gs_status_t gs_tape_status(const gs_tape_t *tape)
@@ -122,8 +132,8 @@ void *gs_i_tape_alloc(gs_tape_t *tape, size_t bytes)
 
     bytes = round_up(bytes > 0 ? bytes : 1);
     if (!b || b->size - b->used < bytes) {
-        /* Growing geometrically keeps the number of blocks of the first step small. */
-        size_t size = b ? 2 * b->size : MIN_BLOCK;
+        /* Doubling the reserve keeps the number of blocks of the first step small. */
+        size_t size = tape->reserved > MIN_BLOCK ? tape->reserved : MIN_BLOCK;
         block_t *fresh;
 
         if (size < bytes) {

@@ -1,0 +1,150 @@
+/*
+ * GCC's positional inputs (Qiu et al., KDD 2020, section 3.2): the leading eigenvectors of
+ * a subgraph's normalised adjacency D^-1/2 A D^-1/2, a generalisation of a Transformer's
+ * positional encoding to graphs.
+ *
+ * The original asks ARPACK for the k = min(n - 2, 32) largest on a sparse matrix.  Our
+ * subgraphs have at most a few hundred nodes, where a dense solver is both faster and
+ * exact, and LAPACK's dsyevr (MRRR) computes only the eigenvectors asked for, so k is
+ * min(n, 32).  Columns are in descending eigenvalue order, so that the trivial eigenvector
+ * (eigenvalue 1, proportional to sqrt(degree)) is always column 0 whatever n is; ARPACK's
+ * ascending order moves it with n.
+ */
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common_internal.h"
+#include "gcc_internal.h"
+
+void gs_i_eig_ws_destroy(gs_i_eig_ws_t *ws)
+{
+    free(ws->m);
+    free(ws->z);
+    free(ws->w);
+    free(ws->isuppz);
+    memset(ws, 0, sizeof *ws);
+}
+
+static gs_status_t reserve(gs_i_eig_ws_t *ws, int n)
+{
+    size_t cap = (size_t)n;
+
+    if (cap <= ws->cap) {
+        return GS_OK;
+    }
+    gs_i_eig_ws_destroy(ws);
+    ws->m = malloc(cap * cap * sizeof *ws->m);
+    ws->z = malloc(cap * cap * sizeof *ws->z);
+    ws->w = malloc(cap * sizeof *ws->w);
+    ws->isuppz = malloc(2 * cap * sizeof *ws->isuppz);
+    if (!ws->m || !ws->z || !ws->w || !ws->isuppz) {
+        gs_i_eig_ws_destroy(ws);
+        return gs_i_error(GS_ERR_NOMEM, "out of memory for the eigenvectors of a %d-node "
+                          "subgraph", n);
+    }
+    ws->cap = cap;
+    return GS_OK;
+}
+
+/* m (n x n) = D^-1/2 A D^-1/2, degrees clipped to at least 1 as in GCC. */
+static void normalized_adjacency(const int64_t *indptr, const int32_t *indices, int n,
+                                 double *m)
+{
+    memset(m, 0, (size_t)n * (size_t)n * sizeof *m);
+    for (int i = 0; i < n; i++) {
+        double di = (double)(indptr[i + 1] - indptr[i]);
+
+        for (int64_t e = indptr[i]; e < indptr[i + 1]; e++) {
+            int j = indices[e];
+            double dj = (double)(indptr[j + 1] - indptr[j]);
+
+            m[(size_t)i * n + j] = 1.0 / sqrt(fmax(di, 1.0) * fmax(dj, 1.0));
+        }
+    }
+}
+
+/* The sign that makes column c of z (n x k) canonical: the sum of cubed entries positive
+ * (cubes keep the sign of the dominant entries), or, when that vanishes, its first clearly
+ * non-zero entry. */
+static double canonical_sign(const double *z, int n, int k, int c)
+{
+    double cubes = 0.0;
+
+    for (int i = 0; i < n; i++) {
+        double v = z[(size_t)i * k + c];
+
+        cubes += v * v * v;
+    }
+    if (fabs(cubes) > 1e-9) {
+        return cubes > 0.0 ? 1.0 : -1.0;
+    }
+    for (int i = 0; i < n; i++) {
+        double v = z[(size_t)i * k + c];
+
+        if (fabs(v) > 1e-6) {
+            return v > 0.0 ? 1.0 : -1.0;
+        }
+    }
+    return 1.0;
+}
+
+/* out row i = the k columns of z in reverse (descending eigenvalue) order, each with its
+ * sign, the row L2-normalised as sklearn's normalize does (zero rows stay zero), padded. */
+static void write_rows(const double *z, const double *sign, int n, int k, int pos_dim,
+                       float *out)
+{
+    for (int i = 0; i < n; i++) {
+        const double *zi = z + (size_t)i * k;
+        float *row = out + (size_t)i * pos_dim;
+        double norm = 0.0;
+
+        for (int c = 0; c < k; c++) {
+            norm += zi[c] * zi[c];
+        }
+        norm = norm > 0.0 ? 1.0 / sqrt(norm) : 0.0;
+        for (int c = 0; c < k; c++) {
+            row[c] = (float)(sign[c] * zi[k - 1 - c] * norm);
+        }
+        for (int c = k; c < pos_dim; c++) {
+            row[c] = 0.0f;
+        }
+    }
+}
+
+gs_status_t gs_i_gcc_eigen_features(const int64_t *indptr, const int32_t *indices, int n,
+                                    int pos_dim, gs_i_sign_mode_t signs, gs_rng_t *rng,
+                                    gs_i_eig_ws_t *ws, float *out, double *eigenvalues)
+{
+    int k = n < pos_dim ? n : pos_dim;
+    lapack_int found = 0, info;
+    double sign[GS_I_GCC_MAX_POS_DIM];
+
+    if (n == 0) {
+        return GS_OK;
+    }
+    GS_TRY(reserve(ws, n));
+    normalized_adjacency(indptr, indices, n, ws->m);
+
+    /* Eigenvalues il..iu in LAPACK's ascending numbering are the k largest. */
+    info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', n, ws->m, n, 0.0, 0.0, n - k + 1,
+                          n, 0.0, &found, ws->w, ws->z, k, ws->isuppz);
+    if (info != 0 || found != k) {
+        return gs_i_error(GS_ERR_NUMERIC, "the eigen-solver failed on a %d-node subgraph "
+                          "(LAPACK dsyevr info %d)", n, (int)info);
+    }
+
+    for (int c = 0; c < k; c++) {
+        if (signs == GS_I_SIGN_RANDOM) {
+            sign[c] = (gs_rng_next(rng) >> 63) ? -1.0 : 1.0;
+        } else {
+            sign[c] = canonical_sign(ws->z, n, k, k - 1 - c);
+        }
+        if (eigenvalues) {
+            eigenvalues[c] = ws->w[k - 1 - c];
+        }
+    }
+    write_rows(ws->z, sign, n, k, pos_dim, out);
+    return GS_OK;
+}

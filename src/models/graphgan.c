@@ -1,0 +1,551 @@
+/*
+ * GraphGAN (Wang et al., AAAI 2018), as its authors' code trains it (hwwang55/GraphGAN):
+ *
+ *   D(u, v) = s(d_u . d_v + b_v)                         discriminator, table d, bias b
+ *   D step:  for every root u, its neighbours (label 1) and as many samples of G beyond
+ *            them (label 0); loss = sum over a batch of BCE + lambda/2 |gathered rows|^2
+ *   G step:  for every root u, 20 walks of the graph softmax on u's BFS tree; the pairs
+ *            within 2 along each walk, rewarded by D with log(1 + exp(D's logit));
+ *            loss = -mean(reward * log s(g_u . g_v + c_v)) + lambda/2 |gathered rows|^2
+ *   epoch:   D steps then G steps, then both embeddings are scored on the eval pairs.
+ *
+ * Each step samples afresh and makes one pass of Adam over its data in batches of 64,
+ * the batches in shuffled order.  The original's config (30 inner loops with a sampling
+ * interval of 30, and the sampled lists emptied every loop) amounts to exactly one such
+ * step each per epoch, which is the default here.
+ *
+ * Adam updates the rows a batch touches (as torch's SparseAdam); TF1's Adam, which the
+ * original uses, also keeps moving untouched rows along their decaying first moment, a
+ * drift of order lr per step that would cost N x D work per batch to reproduce.
+ */
+#include "graphssl/graphgan.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common_internal.h"
+#include "graphgan_internal.h"
+
+/* Random streams of this model (DeepWalk's init uses its own). */
+#define STREAM_INIT 0x6767000000000000ULL
+#define STREAM_DIS 0x6764000000000000ULL
+#define STREAM_GEN 0x6767100000000000ULL
+#define STREAM_ORDER 0x676f000000000000ULL
+
+/* Adam's constants, TensorFlow's defaults. */
+#define BETA1 0.9
+#define BETA2 0.999
+#define ADAM_EPS 1e-8
+
+/* The original clips G's probability from below before its log, and D's logit before the
+ * reward. */
+#define GEN_PROB_MIN 1e-5f
+#define REWARD_CLIP 10.0f
+
+struct gs_graphgan {
+    int n_nodes;
+    int dim;
+    gs_i_gg_table_t gen;
+    gs_i_gg_table_t dis;
+};
+
+void gs_graphgan_options_init(gs_graphgan_options_t *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->dim = 50;
+    opt->epochs = 20;
+    opt->dis_steps = 1;
+    opt->gen_steps = 1;
+    opt->batch_size_dis = 64;
+    opt->batch_size_gen = 64;
+    opt->n_sample_gen = 20;
+    opt->window = 2;
+    opt->lr_dis = 1e-3f;
+    opt->lr_gen = 1e-3f;
+    opt->lambda_dis = 1e-5f;
+    opt->lambda_gen = 1e-5f;
+    opt->tree_cache_bytes = (size_t)256 << 20;
+    opt->init = GS_GRAPHGAN_INIT_DEEPWALK;
+    gs_deepwalk_options_init(&opt->deepwalk);
+}
+
+/* --- Tables and their Adam steps ------------------------------------------------------ */
+
+gs_status_t gs_i_gg_table_init(gs_i_gg_table_t *t, int n, int dim, int batch, float lr,
+                               float lambda)
+{
+    size_t size = (size_t)n * (size_t)dim;
+
+    memset(t, 0, sizeof *t);
+    t->n = n;
+    t->dim = dim;
+    t->lr = lr;
+    t->lambda = lambda;
+    t->cap = 2 * batch;
+    t->emb = calloc(size, sizeof *t->emb);
+    t->m = calloc(size, sizeof *t->m);
+    t->v = calloc(size, sizeof *t->v);
+    t->bias = calloc((size_t)n, sizeof *t->bias);
+    t->mb = calloc((size_t)n, sizeof *t->mb);
+    t->vb = calloc((size_t)n, sizeof *t->vb);
+    t->slot = malloc((size_t)n * sizeof *t->slot);
+    t->rows = malloc((size_t)t->cap * sizeof *t->rows);
+    t->grad = malloc((size_t)t->cap * dim * sizeof *t->grad);
+    t->grad_bias = malloc((size_t)t->cap * sizeof *t->grad_bias);
+    if (!t->emb || !t->m || !t->v || !t->bias || !t->mb || !t->vb || !t->slot || !t->rows ||
+        !t->grad || !t->grad_bias) {
+        gs_i_gg_table_destroy(t);
+        return gs_i_error(GS_ERR_NOMEM, "out of memory for a %d x %d GraphGAN table", n, dim);
+    }
+    for (int v = 0; v < n; v++) {
+        t->slot[v] = -1;
+    }
+    return GS_OK;
+}
+
+void gs_i_gg_table_destroy(gs_i_gg_table_t *t)
+{
+    free(t->emb);
+    free(t->m);
+    free(t->v);
+    free(t->bias);
+    free(t->mb);
+    free(t->vb);
+    free(t->slot);
+    free(t->rows);
+    free(t->grad);
+    free(t->grad_bias);
+    memset(t, 0, sizeof *t);
+}
+
+static inline float dot(const float *a, const float *b, int d)
+{
+    float s = 0.0f;
+
+#pragma omp simd reduction(+ : s)
+    for (int k = 0; k < d; k++) {
+        s += a[k] * b[k];
+    }
+    return s;
+}
+
+/* The gradient row of node v in the current batch, zeroed on first touch. */
+static float *grad_row(gs_i_gg_table_t *t, int v, int *n_touched, float **grad_bias)
+{
+    int s = t->slot[v];
+
+    if (s < 0) {
+        s = (*n_touched)++;
+        t->slot[v] = s;
+        t->rows[s] = v;
+        memset(t->grad + (size_t)s * t->dim, 0, (size_t)t->dim * sizeof *t->grad);
+        t->grad_bias[s] = 0.0f;
+    }
+    *grad_bias = t->grad_bias + s;
+    return t->grad + (size_t)s * t->dim;
+}
+
+/* Adds the gradient of a pair's logit s = e_u . e_v + b_v, scaled by ds, and of the L2
+ * terms lambda/2 (|e_u|^2 + |e_v|^2) (+ lambda/2 b_v^2 when bias_l2). */
+static void add_pair_grad(gs_i_gg_table_t *t, int u, int v, float ds, bool bias_l2,
+                          int *n_touched)
+{
+    const float *eu = t->emb + (size_t)u * t->dim, *ev = t->emb + (size_t)v * t->dim;
+    float *gbu, *gbv;
+    float *gu = grad_row(t, u, n_touched, &gbu);
+    float *gv = grad_row(t, v, n_touched, &gbv);
+    float lambda = t->lambda;
+
+    for (int k = 0; k < t->dim; k++) {
+        gu[k] += ds * ev[k] + lambda * eu[k];
+        gv[k] += ds * eu[k] + lambda * ev[k];
+    }
+    *gbv += ds + (bias_l2 ? lambda * t->bias[v] : 0.0f);
+}
+
+static void adam_update(float *p, float *m, float *v, const float *g, int n, float alpha)
+{
+    for (int k = 0; k < n; k++) {
+        m[k] = (float)(BETA1 * m[k] + (1.0 - BETA1) * g[k]);
+        v[k] = (float)(BETA2 * v[k] + (1.0 - BETA2) * g[k] * g[k]);
+        p[k] -= alpha * m[k] / (sqrtf(v[k]) + (float)ADAM_EPS);
+    }
+}
+
+/* One Adam step on the touched rows (TensorFlow's form: the bias correction folded into
+ * the step size), then forgets them. */
+static void adam_step(gs_i_gg_table_t *t, int n_touched)
+{
+    double step = (double)++t->step;
+    float alpha = (float)(t->lr * sqrt(1.0 - pow(BETA2, step)) / (1.0 - pow(BETA1, step)));
+    size_t d = (size_t)t->dim;
+
+    for (int s = 0; s < n_touched; s++) {
+        int r = t->rows[s];
+
+        adam_update(t->emb + r * d, t->m + r * d, t->v + r * d, t->grad + s * d, t->dim, alpha);
+        adam_update(t->bias + r, t->mb + r, t->vb + r, t->grad_bias + s, 1, alpha);
+        t->slot[r] = -1;
+    }
+}
+
+static inline float logit(const gs_i_gg_table_t *t, int u, int v)
+{
+    return dot(t->emb + (size_t)u * t->dim, t->emb + (size_t)v * t->dim, t->dim) + t->bias[v];
+}
+
+double gs_i_gg_dis_step(gs_i_gg_table_t *d, const int32_t *pairs, const float *labels, int n)
+{
+    double loss = 0.0;
+    int n_touched = 0;
+
+    for (int i = 0; i < n; i++) {
+        int u = pairs[2 * i], v = pairs[2 * i + 1];
+        float s = logit(d, u, v), y = labels[i];
+
+        /* BCE with logits, max(s, 0) - s y + log(1 + e^-|s|); its derivative s(s) - y. */
+        loss += fmax(s, 0.0) - (double)s * y + log1p(exp(-fabs((double)s)));
+        add_pair_grad(d, u, v, 1.0f / (1.0f + expf(-s)) - y, true, &n_touched);
+    }
+    adam_step(d, n_touched);
+    return loss;
+}
+
+double gs_i_gg_gen_step(gs_i_gg_table_t *g, const int32_t *pairs, const float *reward, int n)
+{
+    double loss = 0.0;
+    int n_touched = 0;
+
+    for (int i = 0; i < n; i++) {
+        int u = pairs[2 * i], v = pairs[2 * i + 1];
+        float p = 1.0f / (1.0f + expf(-logit(g, u, v)));
+
+        /* d(-r log p)/ds = -r (1 - p) over the batch mean; zero where the clip holds p. */
+        float ds = p > GEN_PROB_MIN ? -reward[i] * (1.0f - p) / (float)n : 0.0f;
+
+        loss += -(double)reward[i] * log(p > GEN_PROB_MIN ? p : GEN_PROB_MIN);
+        add_pair_grad(g, u, v, ds, false, &n_touched);
+    }
+    adam_step(g, n_touched);
+    return loss;
+}
+
+float gs_i_gg_reward(const gs_i_gg_table_t *d, int u, int v)
+{
+    float s = logit(d, u, v);
+
+    s = s > REWARD_CLIP ? REWARD_CLIP : (s < -REWARD_CLIP ? -REWARD_CLIP : s);
+    return log1pf(expf(s));
+}
+
+/* --- Training --------------------------------------------------------------------------- */
+
+static gs_status_t check_options(const gs_graph_t *g, const gs_graphgan_options_t *o)
+{
+    const gs_tensor_t *init = o->init_embeddings;
+
+    if (g->n_nodes < 2) {
+        return gs_i_error(GS_ERR_INVALID, "GraphGAN needs at least 2 nodes, found %d",
+                          g->n_nodes);
+    }
+    if (o->dim < 1 || o->dim > (1 << 16) || o->epochs < 0 || o->dis_steps < 0 ||
+        o->gen_steps < 0 || o->batch_size_dis < 1 || o->batch_size_gen < 1 ||
+        o->n_sample_gen < 1 || o->window < 1) {
+        return gs_i_error(GS_ERR_INVALID,
+                          "GraphGAN options out of range: dim %d, epochs %d, steps %d/%d, "
+                          "batch sizes %d/%d, samples %d, window %d", o->dim, o->epochs,
+                          o->dis_steps, o->gen_steps, o->batch_size_dis, o->batch_size_gen,
+                          o->n_sample_gen, o->window);
+    }
+    if (!(o->lr_dis > 0.0f) || !(o->lr_gen > 0.0f) || !(o->lambda_dis >= 0.0f) ||
+        !(o->lambda_gen >= 0.0f) || !isfinite(o->lr_dis) || !isfinite(o->lr_gen)) {
+        return gs_i_error(GS_ERR_INVALID,
+                          "GraphGAN learning rates must be positive and L2 weights "
+                          "non-negative, found %g, %g, %g, %g", o->lr_dis, o->lr_gen,
+                          o->lambda_dis, o->lambda_gen);
+    }
+    if (o->init == GS_GRAPHGAN_INIT_GIVEN &&
+        (!init || init->rows != g->n_nodes || init->cols != o->dim)) {
+        return gs_i_error(GS_ERR_INVALID,
+                          "GraphGAN initial embeddings must be %d x %d, found %d x %d",
+                          g->n_nodes, o->dim, init ? init->rows : 0, init ? init->cols : 0);
+    }
+    return GS_OK;
+}
+
+/* The initial vectors of both tables. */
+static gs_status_t init_embeddings(const gs_graph_t *g, const gs_graphgan_options_t *o,
+                                   gs_graphgan_t *m)
+{
+    size_t size = (size_t)m->n_nodes * (size_t)m->dim;
+    gs_deepwalk_options_t dw = o->deepwalk;
+    gs_deepwalk_t *walker = NULL;
+    gs_tensor_t *emb = NULL;
+    gs_status_t status = GS_OK;
+    gs_rng_t rng;
+
+    if (o->init == GS_GRAPHGAN_INIT_RANDOM) {
+        gs_rng_init(&rng, o->seed, STREAM_INIT);
+        for (size_t i = 0; i < size; i++) {
+            m->gen.emb[i] = (float)(0.1 * gs_rng_normal(&rng));
+        }
+    } else if (o->init == GS_GRAPHGAN_INIT_GIVEN) {
+        memcpy(m->gen.emb, o->init_embeddings->data, size * sizeof *m->gen.emb);
+    } else {
+        dw.dim = o->dim;
+        dw.seed = o->seed;
+        status = gs_deepwalk_train(g, &dw, &walker, NULL);
+        if (status == GS_OK) {
+            status = gs_deepwalk_embed(walker, g, &emb);
+        }
+        if (status == GS_OK) {
+            memcpy(m->gen.emb, emb->data, size * sizeof *m->gen.emb);
+        }
+        gs_tensor_free(emb);
+        gs_deepwalk_free(walker);
+    }
+
+    /* G and D start from the same vectors, as the original loads one file for both. */
+    memcpy(m->dis.emb, m->gen.emb, size * sizeof *m->dis.emb);
+    return status;
+}
+
+void gs_graphgan_free(gs_graphgan_t *m)
+{
+    if (!m) {
+        return;
+    }
+    gs_i_gg_table_destroy(&m->gen);
+    gs_i_gg_table_destroy(&m->dis);
+    free(m);
+}
+
+static gs_status_t model_new(gs_graphgan_t **out, const gs_graph_t *g,
+                             const gs_graphgan_options_t *o)
+{
+    gs_graphgan_t *m = calloc(1, sizeof *m);
+    gs_status_t status;
+
+    if (!m) {
+        return gs_i_error(GS_ERR_NOMEM, "out of memory for the GraphGAN model");
+    }
+    m->n_nodes = g->n_nodes;
+    m->dim = o->dim;
+    status = gs_i_gg_table_init(&m->gen, g->n_nodes, o->dim, o->batch_size_gen, o->lr_gen,
+                                o->lambda_gen);
+    if (status == GS_OK) {
+        status = gs_i_gg_table_init(&m->dis, g->n_nodes, o->dim, o->batch_size_dis,
+                                    o->lr_dis, o->lambda_dis);
+    }
+    if (status == GS_OK) {
+        status = init_embeddings(g, o, m);
+    }
+    if (status != GS_OK) {
+        gs_graphgan_free(m);
+        return status;
+    }
+    *out = m;
+    return GS_OK;
+}
+
+/* Everything one training run holds besides the model. */
+typedef struct trainer {
+    const gs_graphgan_options_t *opt;
+    gs_graphgan_t *m;
+    gs_i_bfs_cache_t trees;
+    gs_i_gg_sampler_t sampler;
+    gs_i_gg_pairs_t data;
+    int32_t *order;          /* batch starts in shuffled order */
+} trainer_t;
+
+/* One pass over data in batches, the batches in an order drawn from stream; returns the
+ * mean loss per pair. */
+static double run_pass(trainer_t *tr, gs_i_gg_table_t *t, bool dis, int batch, uint64_t stream)
+{
+    int64_t n = tr->data.n, n_batches = (n + batch - 1) / batch;
+    double loss = 0.0;
+    gs_rng_t rng;
+
+    gs_rng_init(&rng, tr->opt->seed, stream);
+    gs_rng_permutation(&rng, tr->order, (int)n_batches);
+    for (int64_t b = 0; b < n_batches; b++) {
+        int64_t start = (int64_t)tr->order[b] * batch;
+        int size = (int)(n - start < batch ? n - start : batch);
+        const int32_t *pairs = tr->data.pairs + 2 * start;
+        const float *values = tr->data.value + start;
+
+        loss += dis ? gs_i_gg_dis_step(t, pairs, values, size)
+                    : gs_i_gg_gen_step(t, pairs, values, size);
+    }
+    return n > 0 ? loss / (double)n : 0.0;
+}
+
+static gs_status_t grow_order(trainer_t *tr, int batch)
+{
+    int64_t n_batches = (tr->data.n + batch - 1) / batch;
+    int32_t *order;
+
+    if (n_batches > INT32_MAX) {
+        return gs_i_error(GS_ERR_INVALID, "%lld GraphGAN batches are too many",
+                          (long long)n_batches);
+    }
+    order = realloc(tr->order, ((size_t)n_batches + 1) * sizeof *order);
+    if (!order) {
+        return gs_i_error(GS_ERR_NOMEM, "out of memory for %lld batches", (long long)n_batches);
+    }
+    tr->order = order;
+    return GS_OK;
+}
+
+static gs_status_t dis_step(trainer_t *tr, uint64_t round, double *loss)
+{
+    GS_TRY(gs_i_gg_sample_dis(&tr->sampler, STREAM_DIS + round, &tr->data));
+    GS_TRY(grow_order(tr, tr->opt->batch_size_dis));
+    *loss = run_pass(tr, &tr->m->dis, true, tr->opt->batch_size_dis, STREAM_ORDER + 2 * round);
+    return GS_OK;
+}
+
+static gs_status_t gen_step(trainer_t *tr, uint64_t round, double *loss)
+{
+    const gs_i_gg_table_t *d = &tr->m->dis;
+    gs_i_gg_pairs_t *p = &tr->data;
+
+    GS_TRY(gs_i_gg_sample_gen(&tr->sampler, STREAM_GEN + round, p));
+    GS_TRY(grow_order(tr, tr->opt->batch_size_gen));
+
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < p->n; i++) {
+        p->value[i] = gs_i_gg_reward(d, p->pairs[2 * i], p->pairs[2 * i + 1]);
+    }
+    *loss = run_pass(tr, &tr->m->gen, false, tr->opt->batch_size_gen,
+                     STREAM_ORDER + 2 * round + 1);
+    return GS_OK;
+}
+
+static gs_status_t evaluate(const trainer_t *tr, gs_graphgan_epoch_t *e)
+{
+    const gs_pairs_t *pos = tr->opt->eval_pos, *neg = tr->opt->eval_neg;
+    const gs_graphgan_t *m = tr->m;
+
+    e->gen_accuracy = e->gen_auc = e->dis_accuracy = e->dis_auc = NAN;
+    if (!pos || !neg) {
+        return GS_OK;
+    }
+    GS_TRY(gs_i_gg_evaluate(pos, neg, m->gen.emb, m->dim, &e->gen_accuracy, &e->gen_auc));
+    return gs_i_gg_evaluate(pos, neg, m->dis.emb, m->dim, &e->dis_accuracy, &e->dis_auc);
+}
+
+static gs_status_t run_epoch(trainer_t *tr, int epoch, gs_graphgan_epoch_t *e)
+{
+    const gs_graphgan_options_t *o = tr->opt;
+    double start = gs_clock_seconds();
+
+    memset(e, 0, sizeof *e);
+    e->epoch = epoch;
+    for (int s = 0; s < o->dis_steps; s++) {
+        GS_TRY(dis_step(tr, (uint64_t)epoch * o->dis_steps + s, &e->dis_loss));
+    }
+    for (int s = 0; s < o->gen_steps; s++) {
+        GS_TRY(gen_step(tr, (uint64_t)epoch * o->gen_steps + s, &e->gen_loss));
+    }
+    if (!isfinite(e->dis_loss) || !isfinite(e->gen_loss)) {
+        return gs_i_error(GS_ERR_NUMERIC, "GraphGAN losses became %g (D) and %g (G) in epoch %d",
+                          e->dis_loss, e->gen_loss, epoch);
+    }
+    e->seconds = gs_clock_seconds() - start;
+    return evaluate(tr, e);
+}
+
+static gs_status_t run_epochs(trainer_t *tr, gs_graphgan_report_t *rep)
+{
+    const gs_graphgan_options_t *o = tr->opt;
+    gs_graphgan_epoch_t e = {0};
+
+    GS_TRY(evaluate(tr, &e));
+    rep->initial = e;
+    rep->last = e;
+    if (o->on_epoch) {
+        o->on_epoch(&e, o->on_epoch_user);
+    }
+    for (int epoch = 1; epoch <= o->epochs; epoch++) {
+        GS_TRY(run_epoch(tr, epoch, &e));
+        rep->last = e;
+        rep->train.epochs = epoch;
+        if (o->on_epoch) {
+            o->on_epoch(&e, o->on_epoch_user);
+        }
+    }
+    return GS_OK;
+}
+
+static gs_status_t train(const gs_graph_t *g, trainer_t *tr, gs_graphgan_report_t *rep)
+{
+    gs_status_t status;
+
+    tr->sampler = (gs_i_gg_sampler_t){g, &tr->trees, &tr->m->gen, tr->opt->seed,
+                                      tr->opt->n_sample_gen, tr->opt->window};
+    status = gs_i_bfs_cache_init(&tr->trees, g, tr->opt->tree_cache_bytes);
+    if (status == GS_OK) {
+        status = run_epochs(tr, rep);
+    }
+    gs_i_bfs_cache_destroy(&tr->trees);
+    gs_i_gg_pairs_destroy(&tr->data);
+    free(tr->order);
+    return status;
+}
+
+gs_status_t gs_graphgan_train(const gs_graph_t *g, const gs_graphgan_options_t *opt,
+                              gs_graphgan_t **model, gs_graphgan_report_t *report)
+{
+    double start = gs_clock_seconds();
+    gs_graphgan_report_t rep;
+    trainer_t tr;
+    gs_status_t status;
+
+    memset(&rep, 0, sizeof rep);
+    memset(&tr, 0, sizeof tr);
+    GS_TRY(check_options(g, opt));
+    if (opt->eval_pos && opt->eval_neg) {
+        GS_TRY(gs_i_gg_check_pairs(opt->eval_pos, g->n_nodes));
+        GS_TRY(gs_i_gg_check_pairs(opt->eval_neg, g->n_nodes));
+    }
+    GS_TRY(model_new(&tr.m, g, opt));
+    rep.seconds_init = gs_clock_seconds() - start;
+
+    tr.opt = opt;
+    status = train(g, &tr, &rep);
+    if (status != GS_OK) {
+        gs_graphgan_free(tr.m);
+        return status;
+    }
+    rep.train.best_epoch = rep.train.epochs;
+    rep.train.best_loss = rep.last.gen_loss;
+    rep.train.seconds = gs_clock_seconds() - start;
+    if (report) {
+        *report = rep;
+    }
+    *model = tr.m;
+    return GS_OK;
+}
+
+gs_status_t gs_graphgan_embed(const gs_graphgan_t *m, const gs_graph_t *g,
+                              gs_graphgan_side_t side, gs_tensor_t **out)
+{
+    const gs_i_gg_table_t *t = side == GS_GRAPHGAN_DISCRIMINATOR ? &m->dis : &m->gen;
+    gs_tensor_t *e;
+
+    if (g->n_nodes != m->n_nodes) {
+        return gs_i_error(GS_ERR_INVALID,
+                          "the graph has %d nodes but the GraphGAN model was trained on %d",
+                          g->n_nodes, m->n_nodes);
+    }
+    e = gs_tensor_new(m->n_nodes, m->dim);
+    if (!e) {
+        return gs_i_error(GS_ERR_NOMEM, "out of memory for %d x %d embeddings", m->n_nodes,
+                          m->dim);
+    }
+    memcpy(e->data, t->emb, (size_t)m->n_nodes * m->dim * sizeof *e->data);
+    *out = e;
+    return GS_OK;
+}

@@ -1,0 +1,222 @@
+/*
+ * The dense reconstruction loss of graph auto-encoders (Kipf & Welling, 2016), fused:
+ *
+ *   S = Z Z^T                                                          (N, N) logits
+ *   L = norm / N^2 * sum_ij [ w y_ij softplus(-S_ij) + (1 - y_ij) softplus(S_ij) ]
+ *
+ * with y_ij = 1 exactly where the target pattern stores (i, j), as the authors'
+ * weighted_cross_entropy_with_logits over adj_label.  S is never held whole: rows are
+ * processed in blocks of at most BLOCK_FLOATS logits, each block's logits computed by one
+ * sgemm, turned in place into the local gradient G_ij = dL/dS_ij, and folded into
+ *
+ *   dL/dZ = (G + G^T) Z = 2 G Z        (G is symmetric when the pattern is),
+ *
+ * by a second sgemm while the block is in cache.  Backward then only scales the saved
+ * dL/dZ.  Exponentials and logarithms use the short polynomial forms below, written so the
+ * compiler vectorizes the N^2 loop; they are accurate to about 1e-7 relative.
+ */
+#include <assert.h>
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "tape_internal.h"
+
+/* Logits per block: 16 MB, a few rows of a large graph and all of a small one. */
+#define BLOCK_FLOATS ((size_t)1 << 17)
+
+/* Partial sums of the vectorized loop, and columns per partial sum. */
+#define LANES 16
+#define CHUNK 256
+
+/* exp(-|x|) for any x, via exp(a) = 2^k e^r with a = k ln 2 + r, |r| <= ln 2 / 2, and a
+ * degree-6 Taylor polynomial for e^r (error below 2e-7 on that interval).  |x| is clamped
+ * at 87 so that 2^k stays a normal float; the clamp compares the bit patterns as integers
+ * because a float comparison, which may trap, would keep the loop from vectorizing. */
+static inline float exp_neg_abs(float x)
+{
+    const float magic = 12582912.0f;  /* 1.5 * 2^23: adding it rounds to an integer */
+    const int32_t max_bits = 0x42ae0000;  /* 87.0f */
+    float m = fabsf(x), a, kf, r, p, scale;
+    int32_t bits;
+
+    memcpy(&bits, &m, sizeof bits);
+    bits = bits < max_bits ? bits : max_bits;
+    memcpy(&m, &bits, sizeof m);
+    a = -m;
+
+    kf = (a * 1.44269504f + magic) - magic;
+    r = (a - kf * 0.693359375f) + kf * 2.12194440e-4f;
+    p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666667e-2f +
+        r * (8.3333333e-3f + r * 1.3888889e-3f)))));
+    bits = ((int32_t)kf + 127) << 23;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+/* log(1 + e) for e in [0, 1], as 2 atanh(u) with u = e / (2 + e) <= 1/3: the series
+ * 2 (u + u^3/3 + ... + u^13/13) leaves an error below 1e-8. */
+static inline float log1p_unit(float e)
+{
+    float u = e / (2.0f + e), w = u * u;
+
+    return 2.0f * u * (1.0f + w * (0.33333333f + w * (0.2f + w * (0.14285714f +
+                       w * (0.11111111f + w * (0.09090909f + w * 0.07692308f))))));
+}
+
+/*
+ * One non-edge: returns softplus(s) and overwrites s with scale * sigmoid(s), the gradient
+ * of scale * softplus(s).  With e = e^-|s|: softplus(s) = max(s, 0) + log(1 + e), and
+ * sigmoid(s) = 1 / (1 + e) for s >= 0, 1 - 1 / (1 + e) below, written with copysign and |s|
+ * for the same reason as above.
+ */
+static inline float non_edge(float *s, float scale)
+{
+    float x = *s;
+    float e = exp_neg_abs(x);
+    float inv = 1.0f / (1.0f + e);
+
+    *s = scale * (0.5f + copysignf(inv - 0.5f, x));
+    return 0.5f * (x + fabsf(x)) + log1p_unit(e);
+}
+
+/* Columns [j0, j1) of one row, all non-edges: the sum of their losses.  LANES partial sums
+ * in float over at most CHUNK columns let the compiler vectorize the inner loop; each chunk
+ * is then added in double. */
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+static double non_edges(float *s, int j0, int j1, float scale)
+{
+    double acc = 0.0;
+    int j = j0;
+
+    while (j1 - j >= LANES) {
+        int end = j1 - j >= CHUNK ? j + CHUNK : j1 - (j1 - j) % LANES;
+        float lanes[LANES] = {0.0f};
+
+        for (; j < end; j += LANES) {
+            for (int l = 0; l < LANES; l++) {
+                lanes[l] += non_edge(s + j + l, scale);
+            }
+        }
+        for (int l = 0; l < LANES; l++) {
+            acc += lanes[l];
+        }
+    }
+    for (; j < j1; j++) {
+        acc += non_edge(s + j, scale);
+    }
+    return acc;
+}
+
+/* One edge: w softplus(-s) = w (softplus(s) - s), gradient w (sigmoid(s) - 1). */
+static double edge(float *s, float pos_weight, float scale)
+{
+    float x = *s;
+    float e = exp_neg_abs(x);
+    float inv = 1.0f / (1.0f + e);
+    float sig = 0.5f + copysignf(inv - 0.5f, x);
+
+    *s = scale * pos_weight * (sig - 1.0f);
+    return (double)pos_weight * (0.5f * (x + fabsf(x)) + log1p_unit(e) - x);
+}
+
+/* Row i of the loss (unscaled) from its logits s, which become scale * dloss/ds.  The
+ * row's targets are sorted, so the non-edges between them are contiguous runs. */
+static double row_loss(float *s, int n, const gs_csr_t *y, int i, float pos_weight,
+                       float scale)
+{
+    double acc = 0.0;
+    int j = 0;
+
+    for (int64_t k = y->indptr[i]; k < y->indptr[i + 1]; k++) {
+        int c = y->indices[k];
+
+        acc += non_edges(s, j, c, scale);
+        acc += edge(s + c, pos_weight, scale);
+        j = c + 1;
+    }
+    return acc + non_edges(s, j, n, scale);
+}
+
+/* Rows [r0, r0 + b) of the loss into row_sums, and with dz, those rows of 2 G Z. */
+static void loss_block(const gs_tensor_t *z, const gs_csr_t *y, int r0, int b, float *buf,
+                       float pos_weight, float scale, double *row_sums, float *dz)
+{
+    int n = z->rows, d = z->cols;
+
+    /* (b, N) = Z[r0 : r0 + b] Z^T */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, n, d, 1.0f,
+                z->data + (size_t)r0 * d, d, z->data, d, 0.0f, buf, n);
+
+    #pragma omp parallel for schedule(static) if ((size_t)b * n >= GS_I_PAR_MIN)
+    for (int i = 0; i < b; i++) {
+        row_sums[r0 + i] = row_loss(buf + (size_t)i * n, n, y, r0 + i, pos_weight, scale);
+    }
+
+    /* (b, D) = 2 G[r0 : r0 + b] Z */
+    if (dz) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, n, 2.0f, buf, n,
+                    z->data, d, 0.0f, dz + (size_t)r0 * d, d);
+    }
+}
+
+/* The saved dz holds d(loss)/dZ, so dZ += g dz. */
+static void inner_product_bce_backward(gs_tape_t *tape, const gs_i_op_t *op)
+{
+    const float *dz = op->saved[0];
+    float *gz = gs_i_tape_grad(tape, op->in[0]);
+    float g = op->out->grad[0];
+    size_t n = gs_i_numel(op->in[0]);
+
+    if (!gz) {
+        return;
+    }
+    #pragma omp parallel for if (n >= GS_I_PAR_MIN)
+    for (size_t i = 0; i < n; i++) {
+        gz[i] += g * dz[i];
+    }
+}
+
+gs_tensor_t *gs_op_inner_product_bce(gs_tape_t *t, gs_tensor_t *z, const gs_csr_t *targets,
+                                     float pos_weight, float norm)
+{
+    gs_tensor_t *out;
+    gs_i_op_t *op = NULL;
+    double *row_sums, total = 0.0;
+    float *buf, *dz = NULL;
+    int n, b_max;
+
+    if (!z || !targets || !(out = gs_i_tape_output(t, 1, 1, z, NULL, NULL))) {
+        return NULL;
+    }
+    n = z->rows;
+    assert(targets->n_rows == n && targets->n_cols == n && n > 0);
+    b_max = BLOCK_FLOATS / (size_t)n > 0 ? (int)(BLOCK_FLOATS / (size_t)n) : 1;
+    b_max = b_max < n ? b_max : n;
+
+    row_sums = gs_i_tape_alloc(t, (size_t)n * sizeof *row_sums);
+    buf = gs_i_tape_alloc(t, (size_t)b_max * n * sizeof *buf);
+    if (out->requires_grad) {
+        op = gs_i_tape_record(t, inner_product_bce_backward, out, z, NULL, NULL);
+        dz = gs_i_tape_alloc(t, gs_i_numel(z) * sizeof *dz);
+    }
+    if (!row_sums || !buf || (out->requires_grad && (!op || !dz))) {
+        return NULL;
+    }
+
+    /* The mean over N^2 pairs and the norm factor are folded into each local gradient. */
+    float scale = (float)(norm / ((double)n * n));
+    for (int r0 = 0; r0 < n; r0 += b_max) {
+        int b = n - r0 < b_max ? n - r0 : b_max;
+
+        loss_block(z, targets, r0, b, buf, pos_weight, scale, row_sums, dz);
+    }
+    for (int i = 0; i < n; i++) {
+        total += row_sums[i];
+    }
+    out->data[0] = (float)(norm * total / ((double)n * n));
+    if (op) {
+        op->saved[0] = dz;
+    }
+    return out;
+}
