@@ -23,7 +23,7 @@
 #include "tape_internal.h"
 
 /* Logits per block: 16 MB, a few rows of a large graph and all of a small one. */
-#define BLOCK_FLOATS ((size_t)1 << 17)
+#define BLOCK_FLOATS ((size_t)1 << 20)
 
 /* Partial sums of the vectorized loop, and columns per partial sum. */
 #define LANES 16
