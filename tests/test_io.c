@@ -349,6 +349,15 @@ START_TEST(edgelist_reports_missing_file)
 }
 END_TEST
 
+START_TEST(edgelist_reports_unreadable_directory)
+{
+    gs_graph_t *g = NULL;
+
+    ck_assert_int_eq(gs_edgelist_load(&g, tmp_dir, false, false), GS_ERR_IO);
+    assert_error_is(tmp_dir, ": cannot read: Is a directory");
+}
+END_TEST
+
 /* --- Features, labels, split ---------------------------------------------------------- */
 
 static gs_graph_t *base(const char *name)
@@ -758,6 +767,7 @@ static Suite *io_suite(void)
     tcase_add_test(tc, edgelist_keeps_direction_when_asked);
     tcase_add_test(tc, edgelist_reads_standard_input);
     tcase_add_test(tc, edgelist_reports_missing_file);
+    tcase_add_test(tc, edgelist_reports_unreadable_directory);
     tcase_add_test(tc, features_sparse_rows_become_sorted_csr);
     tcase_add_test(tc, features_dense_rows_fill_matrix);
     tcase_add_test(tc, features_header_without_rows_gives_zeros);

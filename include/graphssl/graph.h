@@ -50,7 +50,9 @@ typedef struct gs_graph {
     int64_t n_duplicates_dropped;
 } gs_graph_t;
 
-/* Allocates an empty graph (no nodes). */
+/* Allocates an empty graph (no nodes).  The library keeps private data beside the struct,
+ * so graphs come only from gs_graph_new(), gs_graph_from_edges() and the loaders, never
+ * from the caller's own allocation, and go back through gs_graph_free(). */
 GS_API gs_graph_t *gs_graph_new(void);
 GS_API void gs_graph_free(gs_graph_t *g);
 

@@ -2,8 +2,8 @@
  * Edge lists: one "u v [w]" edge per line.  Node ids are names, not indices: "100 205"
  * makes two nodes.  Every endpoint token is kept as a pointer into the text buffer while
  * reading; then the names are interned in one go.  When every name is an integer they are
- * ordered by value (through a rank table when the values are dense, a radix sort
- * otherwise); else by strcmp, with one qsort of all endpoint tokens.
+ * ordered by value (through a rank table when the values are dense, a radix sort and a
+ * bucket index otherwise); else by strcmp, with one qsort of all endpoint tokens.
  */
 #include "graphssl/io.h"
 
@@ -155,18 +155,21 @@ static bool endpoints_to_values(endpoint_t *ends, int64_t n, int64_t *lo, int64_
     return true;
 }
 
+/* Room for "-9223372036854775808" and its NUL. */
+enum { INT64_TEXT = 21 };
+
 /* Formats the node names of the sorted distinct values into one block. */
 static gs_status_t format_names(interned_t *in, const int64_t *values)
 {
     in->names = malloc(((size_t)in->n_nodes + 1) * sizeof *in->names);
-    in->block = malloc(((size_t)in->n_nodes + 1) * 21);
+    in->block = malloc(((size_t)in->n_nodes + 1) * INT64_TEXT);
     if (!in->names || !in->block) {
         return gs_i_error(GS_ERR_NOMEM, "out of memory for %d node names", in->n_nodes);
     }
     for (int v = 0; v < in->n_nodes; v++) {
-        char *s = in->block + (size_t)v * 21;
+        char *s = in->block + (size_t)v * INT64_TEXT;
 
-        snprintf(s, 21, "%" PRId64, values[v]);
+        snprintf(s, INT64_TEXT, "%" PRId64, values[v]);
         in->names[v] = s;
     }
     return GS_OK;

@@ -28,6 +28,9 @@
 /* word2vec's floor of the decaying learning rate, as a fraction of the initial one. */
 #define LR_FLOOR 1e-4
 
+/* Smallest probability the reported loss takes a log of. */
+#define PROB_FLOOR 1e-7f
+
 struct gs_deepwalk {
     int n_nodes;
     int dim;
@@ -228,14 +231,6 @@ static inline void axpy(float *y, float a, const float *x, int d)
     }
 }
 
-/* -log s(x) for a positive and -log s(-x) for a negative, without overflow. */
-static inline double pair_loss(float x, bool positive)
-{
-    double z = positive ? -x : x;
-
-    return z > 0.0 ? z + log1p(exp(-z)) : log1p(exp(z));
-}
-
 /* One skip-gram step: the context's vector `in` against the centre and K noise nodes.
  * grad accumulates the update of `in`, applied once at the end as word2vec does. */
 static double update_pair(const sgd_ctx_t *c, float *in, int centre, float lr, gs_rng_t *rng,
@@ -248,16 +243,18 @@ static double update_pair(const sgd_ctx_t *c, float *in, int centre, float lr, g
     for (int k = 0; k <= c->opt->negatives; k++) {
         int target = k == 0 ? centre : alias_draw(c->noise, rng);
         float *out = c->m->out + (size_t)target * d;
-        float f, g;
+        float f, g, p;
 
         if (k > 0 && target == centre) {
             continue;
         }
         f = dot(in, out, d);
+        p = 1.0f / (1.0f + expf(-f));
 
-        /* d(-log s(f)) / df = s(f) - 1 for the centre, s(f) for noise. */
-        g = lr * ((k == 0 ? 1.0f : 0.0f) - 1.0f / (1.0f + expf(-f)));
-        loss += pair_loss(f, k == 0);
+        /* d(-log s(f)) / df = s(f) - 1 for the centre, s(f) for noise.  The loss is only
+         * reported, so float and a floor on the probability are precise enough. */
+        g = lr * ((k == 0 ? 1.0f : 0.0f) - p);
+        loss -= logf(fmaxf(k == 0 ? p : 1.0f - p, PROB_FLOOR));
         axpy(grad, g, out, d);
         axpy(out, g, in, d);
     }

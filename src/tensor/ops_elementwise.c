@@ -273,9 +273,39 @@ gs_tensor_t *gs_op_relu(gs_tape_t *t, gs_tensor_t *a)
 }
 
 /* The slope of column j: alpha is 1 x 1 (shared) or 1 x C (per channel). */
-static float slope(const gs_tensor_t *alpha, int j)
+/* The row kernels take restrict pointers and select rather than branch, so they vectorize:
+ * signs of activations are close to random and a branch would mispredict half the time. */
+static void prelu_row(const float *restrict x, const float *restrict alpha, bool shared,
+                      int cols, float *restrict y)
 {
-    return alpha->data[alpha->cols == 1 ? 0 : j];
+    if (shared) {
+        float s = alpha[0];
+
+        for (int j = 0; j < cols; j++) {
+            y[j] = x[j] > 0.0f ? x[j] : s * x[j];
+        }
+        return;
+    }
+    for (int j = 0; j < cols; j++) {
+        y[j] = x[j] > 0.0f ? x[j] : alpha[j] * x[j];
+    }
+}
+
+static void prelu_row_backward(const float *restrict x, const float *restrict g,
+                               const float *restrict alpha, bool shared, int cols,
+                               float *restrict gx)
+{
+    if (shared) {
+        float s = alpha[0];
+
+        for (int j = 0; j < cols; j++) {
+            gx[j] += x[j] > 0.0f ? g[j] : s * g[j];
+        }
+        return;
+    }
+    for (int j = 0; j < cols; j++) {
+        gx[j] += x[j] > 0.0f ? g[j] : alpha[j] * g[j];
+    }
 }
 
 /*
@@ -292,12 +322,31 @@ static void prelu_input_backward(const gs_i_op_t *op, float *ga)
     for (int i = 0; i < a->rows; i++) {
         size_t off = (size_t)i * a->cols;
 
-        for (int j = 0; j < a->cols; j++) {
-            float x = a->data[off + j];
+        prelu_row_backward(a->data + off, g + off, alpha->data, alpha->cols == 1, a->cols,
+                           ga + off);
+    }
+}
 
-            ga[off + j] += x > 0.0f ? g[off + j] : slope(alpha, j) * g[off + j];
+/* sum_j min(x_j, 0) g_j of one row: eight float lanes in a fixed order (so the compiler can
+ * vectorize without reassociating), combined in double. */
+static double negative_part_dot(const float *restrict x, const float *restrict g, int n)
+{
+    float lane[8] = {0};
+    double sum = 0.0;
+    int j = 0;
+
+    for (; j + 8 <= n; j += 8) {
+        for (int k = 0; k < 8; k++) {
+            lane[k] += (x[j + k] < 0.0f ? x[j + k] : 0.0f) * g[j + k];
         }
     }
+    for (int k = 0; k < 8; k++) {
+        sum += lane[k];
+    }
+    for (; j < n; j++) {
+        sum += (double)(x[j] < 0.0f ? x[j] : 0.0f) * g[j];
+    }
+    return sum;
 }
 
 /* Accumulated row by row in double, so the order of the sum is fixed. */
@@ -313,12 +362,12 @@ static void prelu_alpha_backward(const gs_i_op_t *op, float *galpha, double *acc
     for (int i = 0; i < a->rows; i++) {
         size_t off = (size_t)i * a->cols;
 
+        if (shared) {
+            acc[0] += negative_part_dot(a->data + off, g + off, a->cols);
+            continue;
+        }
         for (int j = 0; j < a->cols; j++) {
-            float x = a->data[off + j];
-
-            if (x <= 0.0f) {
-                acc[shared ? 0 : j] += (double)g[off + j] * x;
-            }
+            acc[j] += (double)(a->data[off + j] < 0.0f ? a->data[off + j] : 0.0f) * g[off + j];
         }
     }
     for (int j = 0; j < alpha->cols; j++) {
@@ -354,11 +403,7 @@ gs_tensor_t *gs_op_prelu(gs_tape_t *t, gs_tensor_t *a, gs_tensor_t *alpha)
     for (int i = 0; i < a->rows; i++) {
         size_t off = (size_t)i * a->cols;
 
-        for (int j = 0; j < a->cols; j++) {
-            float x = a->data[off + j];
-
-            out->data[off + j] = x > 0.0f ? x : slope(alpha, j) * x;
-        }
+        prelu_row(a->data + off, alpha->data, alpha->cols == 1, a->cols, out->data + off);
     }
     return gs_i_tape_finish(t, prelu_backward, out, a, alpha, NULL);
 }

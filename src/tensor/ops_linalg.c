@@ -94,24 +94,6 @@ gs_tensor_t *gs_op_matmul(gs_tape_t *t, gs_tensor_t *a, bool trans_a, gs_tensor_
     return out;
 }
 
-/* out (R x K) += a (R x C) b (C x K); parallel over output rows, each owned by one thread. */
-static void csr_spmm_add(const gs_csr_t *a, const float *b, int k, float *out)
-{
-    #pragma omp parallel for schedule(dynamic, 64) if (gs_csr_nnz(a) * k >= GS_I_PAR_MIN)
-    for (int r = 0; r < a->n_rows; r++) {
-        float *o = out + (size_t)r * k;
-
-        for (int64_t e = a->indptr[r]; e < a->indptr[r + 1]; e++) {
-            const float *brow = b + (size_t)a->indices[e] * k;
-            float w = a->values[e];
-
-            for (int j = 0; j < k; j++) {
-                o[j] += w * brow[j];
-            }
-        }
-    }
-}
-
 /* out (C x K) += a^T g for a (R x C) without its transpose: a sequential scatter, since
  * rows of a share columns. */
 static void csr_spmm_transposed_add(const gs_csr_t *a, const float *g, int k, float *out)
@@ -141,7 +123,7 @@ static void spmm_backward(gs_tape_t *tape, const gs_i_op_t *op)
         return;
     }
     if (a->transpose) {
-        csr_spmm_add(a->transpose, c->grad, c->cols, gb);
+        gs_i_csr_spmm_add(a->transpose, c->grad, c->cols, gb);
     } else {
         csr_spmm_transposed_add(a, c->grad, c->cols, gb);
     }

@@ -5,15 +5,17 @@
  *   L = norm / N^2 * sum_ij [ w y_ij softplus(-S_ij) + (1 - y_ij) softplus(S_ij) ]
  *
  * with y_ij = 1 exactly where the target pattern stores (i, j), as the authors'
- * weighted_cross_entropy_with_logits over adj_label.  S is never held whole: rows are
- * processed in blocks of at most BLOCK_FLOATS logits, each block's logits computed by one
- * sgemm, turned in place into the local gradient G_ij = dL/dS_ij, and folded into
+ * weighted_cross_entropy_with_logits over adj_label.  S and Y are symmetric, so only the
+ * upper triangle is computed: L sums l_ii + 2 l_ij (j > i).  S is never held whole: rows
+ * are processed in blocks of about BLOCK_FLOATS logits (columns from the block's first row
+ * on), each block's logits computed by one sgemm, turned in place into the local gradient
+ * G_ij = dL/dS_ij, and folded into
  *
- *   dL/dZ = (G + G^T) Z = 2 G Z        (G is symmetric when the pattern is),
+ *   dL/dZ = (G + G^T) Z = 2 G Z = 2 (U Z + U^T Z),   U = upper triangle of G, diagonal halved,
  *
- * by a second sgemm while the block is in cache.  Backward then only scales the saved
+ * by two more sgemms while the block is in cache.  Backward then only scales the saved
  * dL/dZ.  Exponentials and logarithms use the short polynomial forms below, written so the
- * compiler vectorizes the N^2 loop; they are accurate to about 1e-7 relative.
+ * compiler vectorizes the N^2 / 2 loop; they are accurate to about 1e-7 relative.
  */
 #include <assert.h>
 #include <cblas.h>
@@ -23,7 +25,7 @@
 #include "tape_internal.h"
 
 /* Logits per block: 16 MB, a few rows of a large graph and all of a small one. */
-#define BLOCK_FLOATS ((size_t)1 << 20)
+#define BLOCK_FLOATS ((size_t)1 << 18)
 
 /* Partial sums of the vectorized loop, and columns per partial sum. */
 #define LANES 16
@@ -83,7 +85,7 @@ static inline float non_edge(float *s, float scale)
 /* Columns [j0, j1) of one row, all non-edges: the sum of their losses.  LANES partial sums
  * in float over at most CHUNK columns let the compiler vectorize the inner loop; each chunk
  * is then added in double. */
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 static double non_edges(float *s, int j0, int j1, float scale)
 {
     double acc = 0.0;
@@ -120,44 +122,69 @@ static double edge(float *s, float pos_weight, float scale)
     return (double)pos_weight * (0.5f * (x + fabsf(x)) + log1p_unit(e) - x);
 }
 
-/* Row i of the loss (unscaled) from its logits s, which become scale * dloss/ds.  The
- * row's targets are sorted, so the non-edges between them are contiguous runs. */
-static double row_loss(float *s, int n, const gs_csr_t *y, int i, float pos_weight,
-                       float scale)
+/*
+ * Row i of the upper triangle: s[0] is S_ii and s[1 .. n - i) the logits right of it; they
+ * become their entries of U.  Returns l_ii + 2 sum_{j > i} l_ij (unscaled).  The row's
+ * targets are sorted, so the non-edges between them are contiguous runs.
+ */
+static double upper_row(float *s, int i, int n, const gs_csr_t *y, float pos_weight,
+                        float scale)
 {
-    double acc = 0.0;
-    int j = 0;
+    int64_t k = y->indptr[i], end = y->indptr[i + 1];
+    double diag, rest = 0.0;
+    int j = i + 1;
 
-    for (int64_t k = y->indptr[i]; k < y->indptr[i + 1]; k++) {
+    while (k < end && y->indices[k] < i) {
+        k++;
+    }
+    if (k < end && y->indices[k] == i) {
+        diag = edge(s, pos_weight, 0.5f * scale);
+        k++;
+    } else {
+        diag = non_edges(s, 0, 1, 0.5f * scale);
+    }
+    for (; k < end; k++) {
         int c = y->indices[k];
 
-        acc += non_edges(s, j, c, scale);
-        acc += edge(s + c, pos_weight, scale);
+        rest += non_edges(s, j - i, c - i, scale);
+        rest += edge(s + (c - i), pos_weight, scale);
         j = c + 1;
     }
-    return acc + non_edges(s, j, n, scale);
+    rest += non_edges(s, j - i, n - i, scale);
+    return diag + 2.0 * rest;
 }
 
-/* Rows [r0, r0 + b) of the loss into row_sums, and with dz, those rows of 2 G Z. */
+/*
+ * Rows [r0, r0 + b) against columns [r0, N): their row losses into row_sums and, with dz,
+ * their share of 2 (U Z + U^T Z) added into dz.  The buffer row of node r0 + i starts at
+ * column r0, so entries left of the diagonal are zeroed, being U's lower part.
+ */
 static void loss_block(const gs_tensor_t *z, const gs_csr_t *y, int r0, int b, float *buf,
                        float pos_weight, float scale, double *row_sums, float *dz)
 {
-    int n = z->rows, d = z->cols;
+    int n = z->rows, d = z->cols, w = n - r0;
+    const float *zb = z->data + (size_t)r0 * d;
 
-    /* (b, N) = Z[r0 : r0 + b] Z^T */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, n, d, 1.0f,
-                z->data + (size_t)r0 * d, d, z->data, d, 0.0f, buf, n);
+    /* (b, W) = Z[r0 : r0 + b] Z[r0 :]^T */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, w, d, 1.0f, zb, d, zb, d, 0.0f,
+                buf, w);
 
-    #pragma omp parallel for schedule(static) if ((size_t)b * n >= GS_I_PAR_MIN)
+    #pragma omp parallel for schedule(static) if ((size_t)b * w >= GS_I_PAR_MIN)
     for (int i = 0; i < b; i++) {
-        row_sums[r0 + i] = row_loss(buf + (size_t)i * n, n, y, r0 + i, pos_weight, scale);
+        float *row = buf + (size_t)i * w;
+
+        memset(row, 0, (size_t)i * sizeof *row);
+        row_sums[r0 + i] = upper_row(row + i, r0 + i, n, y, pos_weight, scale);
+    }
+    if (!dz) {
+        return;
     }
 
-    /* (b, D) = 2 G[r0 : r0 + b] Z */
-    if (dz) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, n, 2.0f, buf, n,
-                    z->data, d, 0.0f, dz + (size_t)r0 * d, d);
-    }
+    /* (b, D) += 2 U[r0 : r0 + b, r0 :] Z[r0 :]   and   (W, D) += 2 U[...]^T Z[r0 : r0 + b] */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, w, 2.0f, buf, w, zb, d, 1.0f,
+                dz + (size_t)r0 * d, d);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, w, d, b, 2.0f, buf, w, zb, d, 1.0f,
+                dz + (size_t)r0 * d, d);
 }
 
 /* The saved dz holds d(loss)/dZ, so dZ += g dz. */
@@ -184,18 +211,20 @@ gs_tensor_t *gs_op_inner_product_bce(gs_tape_t *t, gs_tensor_t *z, const gs_csr_
     gs_i_op_t *op = NULL;
     double *row_sums, total = 0.0;
     float *buf, *dz = NULL;
-    int n, b_max;
+    size_t buf_floats;
+    int n;
 
     if (!z || !targets || !(out = gs_i_tape_output(t, 1, 1, z, NULL, NULL))) {
         return NULL;
     }
     n = z->rows;
     assert(targets->n_rows == n && targets->n_cols == n && n > 0);
-    b_max = BLOCK_FLOATS / (size_t)n > 0 ? (int)(BLOCK_FLOATS / (size_t)n) : 1;
-    b_max = b_max < n ? b_max : n;
 
+    /* A block holds at most BLOCK_FLOATS logits, or one row when a row is longer. */
+    buf_floats = (size_t)n * n < BLOCK_FLOATS ? (size_t)n * n : BLOCK_FLOATS;
+    buf_floats = buf_floats > (size_t)n ? buf_floats : (size_t)n;
     row_sums = gs_i_tape_alloc(t, (size_t)n * sizeof *row_sums);
-    buf = gs_i_tape_alloc(t, (size_t)b_max * n * sizeof *buf);
+    buf = gs_i_tape_alloc(t, buf_floats * sizeof *buf);
     if (out->requires_grad) {
         op = gs_i_tape_record(t, inner_product_bce_backward, out, z, NULL, NULL);
         dz = gs_i_tape_alloc(t, gs_i_numel(z) * sizeof *dz);
@@ -203,12 +232,17 @@ gs_tensor_t *gs_op_inner_product_bce(gs_tape_t *t, gs_tensor_t *z, const gs_csr_
     if (!row_sums || !buf || (out->requires_grad && (!op || !dz))) {
         return NULL;
     }
+    if (dz) {
+        memset(dz, 0, gs_i_numel(z) * sizeof *dz);
+    }
 
-    /* The mean over N^2 pairs and the norm factor are folded into each local gradient. */
+    /* The mean over N^2 pairs and the norm factor are folded into each local gradient.
+     * Blocks take more rows as the triangle narrows, keeping about BLOCK_FLOATS logits. */
     float scale = (float)(norm / ((double)n * n));
-    for (int r0 = 0; r0 < n; r0 += b_max) {
-        int b = n - r0 < b_max ? n - r0 : b_max;
+    for (int r0 = 0, b; r0 < n; r0 += b) {
+        size_t fit = BLOCK_FLOATS / (size_t)(n - r0);
 
+        b = fit < 1 ? 1 : fit > (size_t)(n - r0) ? n - r0 : (int)fit;
         loss_block(z, targets, r0, b, buf, pos_weight, scale, row_sums, dz);
     }
     for (int i = 0; i < n; i++) {

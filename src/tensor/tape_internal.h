@@ -18,6 +18,18 @@
  * cost of waking the thread team. */
 #define GS_I_PAR_MIN 32768
 
+/* Hot kernels are compiled for the baseline and for x86-64-v3 (AVX2, FMA) and v4
+ * (AVX-512), and the best the CPU runs is chosen when the library loads. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && \
+    !defined(__SANITIZE_ADDRESS__)
+#define GS_I_HOT __attribute__((target_clones("arch=x86-64-v3", "arch=x86-64-v4", "default")))
+#else
+#define GS_I_HOT
+#endif
+
+/* out (R x K) += a (R x C) b (C x K), parallel over output rows. */
+void gs_i_csr_spmm_add(const gs_csr_t *a, const float *b, int k, float *out);
+
 typedef struct gs_i_op gs_i_op_t;
 
 typedef void (*gs_i_backward_t)(gs_tape_t *tape, const gs_i_op_t *op);
