@@ -93,8 +93,8 @@ typedef struct gs_graphgan_options {
     int batch_size_gen;         /* 64 */
     int n_sample_gen;           /* 20 walks per root for G */
     int window;                 /* 2: pairs within this distance along a walk */
-    float lr_dis;               /* see graphgan.c for the defaults and why */
-    float lr_gen;
+    float lr_dis;               /* 1e-4 (Adam); graphgan.c says why not the original's */
+    float lr_gen;               /* 5e-4 */
     float lambda_dis;           /* 1e-5 */
     float lambda_gen;           /* 1e-5 */
     size_t tree_cache_bytes;    /* 256 MiB of cached BFS trees; the rest are rebuilt */

@@ -23,7 +23,8 @@ enum {
     OPT_QUIET,
     OPT_VERBOSE,
     OPT_NO_EVAL,
-    OPT_NO_COMPANIONS
+    OPT_NO_COMPANIONS,
+    OPT_RAW
 };
 
 static const struct option common_options[] = {
@@ -41,6 +42,7 @@ static const struct option common_options[] = {
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"no-eval", no_argument, NULL, OPT_NO_EVAL},
     {"no-companions", no_argument, NULL, OPT_NO_COMPANIONS},
+    {"raw", no_argument, NULL, OPT_RAW},
 };
 
 enum { N_COMMON = sizeof common_options / sizeof common_options[0] };
@@ -120,6 +122,7 @@ int gs_cli_common_option(gs_cli_t *cli, int opt, const char *arg)
     case OPT_VERBOSE: gs_log_set_level(GS_LOG_DEBUG); return 0;
     case OPT_NO_EVAL: cli->no_eval = true; return 0;
     case OPT_NO_COMPANIONS: cli->load.no_companions = true; return 0;
+    case OPT_RAW: cli->raw = true; return 0;
     case OPT_SEED:
         if (!parse_count(arg, INT64_MAX, &v)) {
             return usage_error("--seed expects a non-negative integer, found '%s'", arg);
@@ -195,6 +198,31 @@ char *gs_cli_output_path(const gs_cli_t *cli)
     }
     free(copy);
     return path;
+}
+
+int gs_cli_write_embeddings(const gs_cli_t *cli, char *const *names, gs_tensor_t *emb)
+{
+    char *path = gs_cli_output_path(cli);
+    gs_status_t status;
+
+    if (!path) {
+        fputs("graphssl: out of memory\n", stderr);
+        return GS_EXIT_RUNTIME;
+    }
+    if (!cli->raw) {
+        double factor = gs_embeddings_rescale(emb);
+
+        if (!cli->quiet) {
+            fprintf(stderr, "embeddings rescaled by %.4g to unit mean row norm (--raw keeps "
+                    "them as the model made them)\n", factor);
+        }
+    }
+    status = gs_embeddings_save_csv(path, names, emb);
+    if (status == GS_OK && !cli->quiet) {
+        fprintf(stderr, "wrote %d x %d embeddings to %s\n", emb->rows, emb->cols, path);
+    }
+    free(path);
+    return status == GS_OK ? GS_EXIT_OK : gs_cli_fail(status);
 }
 
 static gs_status_t evaluate_split(const gs_cli_t *cli, const gs_graph_t *g,

@@ -91,7 +91,6 @@ static int train_and_write(gs_cli_t *cli, const gs_graph_t *g, const gs_dgi_opti
     gs_train_report_t rep;
     gs_dgi_t *model = NULL;
     gs_status_t status;
-    char *path;
 
     status = gs_dgi_train(g, opt, &model, &rep);
     gs_cli_progress_done(cli);
@@ -111,13 +110,7 @@ static int train_and_write(gs_cli_t *cli, const gs_graph_t *g, const gs_dgi_opti
     gs_json_int(json, "best_epoch", rep.best_epoch);
     gs_json_num(json, "seconds_train", rep.seconds);
 
-    path = gs_cli_output_path(cli);
-    status = path ? gs_embeddings_save_csv(path, g->names, *emb) : GS_ERR_NOMEM;
-    if (status == GS_OK && !cli->quiet) {
-        fprintf(stderr, "wrote %d x %d embeddings to %s\n", (*emb)->rows, (*emb)->cols, path);
-    }
-    free(path);
-    return status == GS_OK ? GS_EXIT_OK : gs_cli_fail(status);
+    return gs_cli_write_embeddings(cli, g->names, *emb);
 }
 
 int gs_cmd_dgi(int argc, char **argv)

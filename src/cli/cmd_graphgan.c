@@ -12,8 +12,9 @@ static const char usage[] =
     "usage: graphssl graphgan GRAPH [--test-edges F --test-negatives F] [-o FILE]\n"
     "                           [--output-dis FILE] [--dim 50] [--epochs 20]\n"
     "                           [--dis-steps 1] [--gen-steps 1] [--batch-size 64]\n"
-    "                           [--n-sample-gen 20] [--window 2] [--lr-dis X] [--lr-gen X]\n"
-    "                           [--lambda 1e-5] [--init deepwalk|random|FILE.csv]\n"
+    "                           [--n-sample-gen 20] [--window 2] [--lr-dis 1e-4]\n"
+    "                           [--lr-gen 5e-4] [--lambda 1e-5]\n"
+    "                           [--init deepwalk|random|FILE.csv]\n"
     "                           [--tree-cache-mb 256] [--seed 0] [--threads N] [--json]\n"
     "\n"
     "Without test pairs, 10% of the edges and as many non-edges are held out.  -o gets the\n"
@@ -109,7 +110,7 @@ static int graphgan_option(graphgan_cli_t *c, int opt, const char *arg)
 {
     gs_graphgan_options_t *o = &c->opt;
     bool ok = true;
-    int mb;
+    int mb = 0;
 
     switch (opt) {
     case OPT_DIM: ok = parse_int(arg, 1, 1 << 16, &o->dim); break;

@@ -17,15 +17,6 @@
 #include "common_internal.h"
 #include "graph/graph_internal.h"
 
-/*
- * What the library keeps beside the public struct.  gs_graph_t is always allocated as the
- * first member of this, so a gs_graph_t pointer is also a pointer to its graph_private_t.
- */
-typedef struct graph_private {
-    gs_graph_t pub;
-    int32_t *name_order;   /* node indices sorted by name (strcmp); NULL if not built */
-} graph_private_t;
-
 typedef struct name_slot {
     const char *name;
     int32_t node;
@@ -256,8 +247,7 @@ static gs_status_t default_names(gs_graph_t *g)
     return GS_OK;
 }
 
-/* True when every name is a canonical integer and the values strictly ascend. */
-static bool names_are_ascending_integers(char *const *names, int n)
+bool gs_i_names_ascend_as_integers(char *const *names, int n)
 {
     int64_t prev = 0;
 
@@ -277,13 +267,13 @@ static int compare_slots(const void *a, const void *b)
     return strcmp(((const name_slot_t *)a)->name, ((const name_slot_t *)b)->name);
 }
 
-/* Sorts the node indices by name for gs_graph_find_node; names must be unique. */
-static gs_status_t build_name_order(graph_private_t *p)
+gs_status_t gs_i_graph_index_names(graph_private_t *p)
 {
     gs_graph_t *g = &p->pub;
     name_slot_t *slots = malloc(((size_t)g->n_nodes + 1) * sizeof *slots);
     gs_status_t status = GS_OK;
 
+    free(p->name_order);
     p->name_order = malloc(((size_t)g->n_nodes + 1) * sizeof *p->name_order);
     if (!slots || !p->name_order) {
         free(slots);
@@ -322,8 +312,8 @@ static gs_status_t copy_names(graph_private_t *p, char *const *names)
             return gs_i_error(GS_ERR_NOMEM, "out of memory for %d node names", g->n_nodes);
         }
     }
-    g->numeric_names = names_are_ascending_integers(g->names, g->n_nodes);
-    return g->numeric_names ? GS_OK : build_name_order(p);
+    g->numeric_names = gs_i_names_ascend_as_integers(g->names, g->n_nodes);
+    return g->numeric_names ? GS_OK : gs_i_graph_index_names(p);
 }
 
 gs_status_t gs_graph_from_edges(gs_graph_t **out, int n_nodes, const int32_t *src,

@@ -1,8 +1,9 @@
 /*
- * Node features: sparse rows "id j:v j:v ..." (with an optional first line "# nodes=N
- * dim=D") or dense rows "id v1 ... vD"; the first data row tells which.  Rows are matched
- * to nodes by name, in any order.  Sparse features stay sparse: each row's entries are
- * appended as one segment, and the CSR is assembled from the segments at the end.
+ * Node features as text: sparse rows "id j:v j:v ..." (with an optional first line "# nodes=N
+ * dim=D") or dense rows "id v1 ... vD" (with an optional header line of column names); the
+ * first data row tells which.  LINQS .content files are dense rows with a class name after
+ * the values.  Rows are collected in file order, then gs_i_features_attach() matches them
+ * to nodes by name.  A file starting with NumPy's magic bytes is read as .npy instead.
  */
 #include "graphssl/io.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "common_internal.h"
+#include "io/features_internal.h"
 #include "io/text_internal.h"
 
 typedef struct entry {
@@ -19,31 +21,17 @@ typedef struct entry {
     float value;
 } entry_t;
 
-typedef struct feature_reader {
-    const gs_graph_t *g;
+typedef struct text_rows {
     gs_i_text_t *t;
+    gs_i_feature_rows_t rows;
+    int cap_rows;
+    int64_t cap_nnz;
     int dim;                  /* declared by "dim=D", or -1 */
     bool sparse;
-    long *row_line;           /* per node: the line of its row, 0 while it has none */
-    long first_line;          /* the first data row's line */
-    int n_rows;               /* rows matched to a node */
-    int64_t n_unknown;        /* rows naming no node of the graph */
-    const char *first_unknown;
-    long first_unknown_line;
-
-    /* Sparse rows: node v's entries are cols/values[seg_start[v] .. + seg_len[v]]. */
-    int32_t *cols;
-    float *values;
-    int64_t nnz;
-    int64_t cap;
-    int64_t *seg_start;
-    int32_t *seg_len;
+    bool linqs;               /* a class name follows the values */
+    long first_line;          /* the first data row's line, 0 before it */
     int32_t max_index;
-
-    /* Dense rows, written in place: n_nodes x width. */
-    float *dense;
-    int width;
-} feature_reader_t;
+} text_rows_t;
 
 static gs_status_t parse_header(gs_i_text_t *t, int *dim)
 {
@@ -68,8 +56,7 @@ static gs_status_t parse_header(gs_i_text_t *t, int *dim)
 }
 
 /* Parses "j:v" with 0 <= j < dim (when declared) and v finite. */
-static gs_status_t parse_entry(const feature_reader_t *r, const char *tok, int32_t *j,
-                               float *v)
+static gs_status_t parse_entry(const text_rows_t *r, const char *tok, int32_t *j, float *v)
 {
     const gs_i_text_t *t = r->t;
     const char *p = tok;
@@ -77,8 +64,8 @@ static gs_status_t parse_entry(const feature_reader_t *r, const char *tok, int32
     bool is_number = false;
 
     if (p[0] == '-' && p[1] >= '0' && p[1] <= '9') {
-        return gs_i_error(GS_ERR_PARSE, "%s:%ld: negative feature index in '%s'", t->name,
-                          t->line, tok);
+        return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected a feature index >= 0, found '%s'",
+                          t->name, t->line, tok);
     }
 
     /* Indices saturate at INT_MAX, which is out of range for any dimension. */
@@ -87,36 +74,67 @@ static gs_status_t parse_entry(const feature_reader_t *r, const char *tok, int32
     }
     if (p == tok || *p != ':' || !gs_i_parse_float(p + 1, v, &is_number)) {
         if (p != tok && *p == ':' && is_number) {
-            return gs_i_error(GS_ERR_PARSE, "%s:%ld: non-finite feature value in '%s'",
+            return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected a finite value, found '%s'",
                               t->name, t->line, tok);
         }
         return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected 'index:value', found '%s'",
                           t->name, t->line, tok);
     }
     if (index >= INT_MAX || (r->dim >= 0 && index >= r->dim)) {
-        return gs_i_error(GS_ERR_PARSE, "%s:%ld: feature index in '%s' is out of range "
-                          "(dim=%d)", t->name, t->line, tok, r->dim);
+        return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected a feature index below dim=%d, "
+                          "found '%s'", t->name, t->line, r->dim >= 0 ? r->dim : INT_MAX, tok);
     }
     *j = (int32_t)index;
     return GS_OK;
 }
 
-static gs_status_t grow_entries(feature_reader_t *r)
+static gs_status_t out_of_memory(const text_rows_t *r)
 {
-    int64_t cap = r->cap ? 2 * r->cap : 1 << 16;
-    int32_t *cols = realloc(r->cols, (size_t)cap * sizeof *cols);
-    float *values;
+    return gs_i_error(GS_ERR_NOMEM, "%s:%ld: out of memory for the features", r->t->name,
+                      r->t->line);
+}
 
-    if (cols) {
-        r->cols = cols;
+static bool grow(void **p, size_t count, size_t size)
+{
+    void *bigger = realloc(*p, count * size);
+
+    if (bigger) {
+        *p = bigger;
     }
-    values = cols ? realloc(r->values, (size_t)cap * sizeof *values) : NULL;
-    if (!values) {
-        return gs_i_error(GS_ERR_NOMEM, "%s:%ld: out of memory for the features", r->t->name,
-                          r->t->line);
+    return bigger != NULL;
+}
+
+/* Makes room for one more row. */
+static gs_status_t grow_rows(text_rows_t *r)
+{
+    gs_i_feature_rows_t *rows = &r->rows;
+    size_t cap = r->cap_rows ? 2 * (size_t)r->cap_rows : 1024;
+
+    if (cap > INT_MAX) {
+        return gs_i_error(GS_ERR_INVALID, "%s:%ld: more than %d feature rows", r->t->name,
+                          r->t->line, INT_MAX / 2);
     }
-    r->values = values;
-    r->cap = cap;
+    if (!grow((void **)&rows->names, cap, sizeof *rows->names) ||
+        !grow((void **)&rows->lines, cap, sizeof *rows->lines) ||
+        (r->linqs && !grow((void **)&rows->labels, cap, sizeof *rows->labels)) ||
+        (r->sparse && !grow((void **)&rows->indptr, cap + 1, sizeof *rows->indptr)) ||
+        (!r->sparse && !grow((void **)&rows->dense, cap * (size_t)rows->width,
+                             sizeof *rows->dense))) {
+        return out_of_memory(r);
+    }
+    r->cap_rows = (int)cap;
+    return GS_OK;
+}
+
+static gs_status_t grow_entries(text_rows_t *r)
+{
+    int64_t cap = r->cap_nnz ? 2 * r->cap_nnz : 1 << 16;
+
+    if (!grow((void **)&r->rows.cols, (size_t)cap, sizeof *r->rows.cols) ||
+        !grow((void **)&r->rows.values, (size_t)cap, sizeof *r->rows.values)) {
+        return out_of_memory(r);
+    }
+    r->cap_nnz = cap;
     return GS_OK;
 }
 
@@ -130,10 +148,11 @@ static int compare_entries(const void *a, const void *b)
 
 /* Sorts the entries from start on by column (rows usually come sorted) and rejects a
  * column given twice. */
-static gs_status_t sort_segment(feature_reader_t *r, int64_t start)
+static gs_status_t sort_segment(text_rows_t *r, int64_t start, int64_t end)
 {
-    int32_t *c = r->cols + start;
-    int64_t n = r->nnz - start;
+    int32_t *c = r->rows.cols + start;
+    float *values = r->rows.values + start;
+    int64_t n = end - start;
     entry_t *tmp;
 
     for (int64_t i = 1; i < n; i++) {
@@ -141,241 +160,221 @@ static gs_status_t sort_segment(feature_reader_t *r, int64_t start)
             continue;
         }
         if (c[i] == c[i - 1]) {
-            return gs_i_error(GS_ERR_PARSE, "%s:%ld: feature index %d appears twice",
-                              r->t->name, r->t->line, (int)c[i]);
+            return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected each feature index once in a "
+                              "row, found index %d twice", r->t->name, r->t->line, (int)c[i]);
         }
 
         /* Out of order: sort the whole segment once, then check it again. */
         tmp = malloc((size_t)n * sizeof *tmp);
         if (!tmp) {
-            return gs_i_error(GS_ERR_NOMEM, "%s:%ld: out of memory sorting a row",
-                              r->t->name, r->t->line);
+            return out_of_memory(r);
         }
         for (int64_t k = 0; k < n; k++) {
-            tmp[k] = (entry_t){c[k], r->values[start + k]};
+            tmp[k] = (entry_t){c[k], values[k]};
         }
         qsort(tmp, (size_t)n, sizeof *tmp, compare_entries);
         for (int64_t k = 0; k < n; k++) {
             c[k] = tmp[k].col;
-            r->values[start + k] = tmp[k].value;
+            values[k] = tmp[k].value;
         }
         free(tmp);
-        return sort_segment(r, start);
+        return sort_segment(r, start, end);
     }
     return GS_OK;
 }
 
-static gs_status_t read_sparse_row(feature_reader_t *r, int node)
+static gs_status_t read_sparse_row(text_rows_t *r, int row)
 {
     const gs_i_text_t *t = r->t;
-    int64_t start = r->nnz;
+    int64_t start = r->rows.indptr[row];
+    int64_t k = start;
 
     for (int i = 1; i < t->n_tok; i++) {
         int32_t j = 0;
         float v = 0.0f;
 
         GS_TRY(parse_entry(r, t->tok[i], &j, &v));
-        if (r->nnz == r->cap) {
+        if (k == r->cap_nnz) {
             GS_TRY(grow_entries(r));
         }
-        r->cols[r->nnz] = j;
-        r->values[r->nnz++] = v;
+        r->rows.cols[k] = j;
+        r->rows.values[k++] = v;
         r->max_index = j > r->max_index ? j : r->max_index;
     }
-    GS_TRY(sort_segment(r, start));
-    r->seg_start[node] = start;
-    r->seg_len[node] = (int32_t)(r->nnz - start);
-    return GS_OK;
+    r->rows.indptr[row + 1] = k;
+    return sort_segment(r, start, k);
 }
 
-static gs_status_t read_dense_row(feature_reader_t *r, int node)
+static gs_status_t read_dense_row(text_rows_t *r, int row)
 {
     const gs_i_text_t *t = r->t;
-    float *row = r->dense + (size_t)node * (size_t)r->width;
+    int width = r->rows.width;
+    float *values = r->rows.dense + (size_t)row * (size_t)width;
+    int n_values = t->n_tok - 1 - r->linqs;
     bool is_number;
 
-    if (t->n_tok - 1 != r->width) {
-        return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected %d values after the id (as on line "
-                          "%ld), found %d", t->name, t->line, r->width, r->first_line,
-                          t->n_tok - 1);
+    if (n_values != width) {
+        return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected %d values after the id%s (as on "
+                          "line %ld), found %d", t->name, t->line, width,
+                          r->linqs ? " and a class" : "", r->first_line, n_values);
     }
-    for (int i = 1; i < t->n_tok; i++) {
-        if (!gs_i_parse_float(t->tok[i], &row[i - 1], &is_number)) {
+    for (int i = 0; i < width; i++) {
+        if (!gs_i_parse_float(t->tok[i + 1], &values[i], &is_number)) {
             return gs_i_error(GS_ERR_PARSE, is_number ?
-                              "%s:%ld: non-finite feature value '%s'" :
+                              "%s:%ld: expected a finite number, found '%s'" :
                               "%s:%ld: expected a number, found '%s'",
-                              t->name, t->line, t->tok[i]);
+                              t->name, t->line, t->tok[i + 1]);
         }
+    }
+    if (r->linqs) {
+        r->rows.labels[row] = t->tok[t->n_tok - 1];
     }
     return GS_OK;
 }
 
-static gs_status_t read_row(feature_reader_t *r)
+static gs_status_t read_row(text_rows_t *r)
 {
     const gs_i_text_t *t = r->t;
-    int node = gs_graph_find_node(r->g, t->tok[0]);
+    int row = r->rows.n_rows;
 
-    if (node < 0) {
-        if (r->n_unknown++ == 0) {
-            r->first_unknown = t->tok[0];
-            r->first_unknown_line = t->line;
+    if (row == r->cap_rows) {
+        GS_TRY(grow_rows(r));
+    }
+    r->rows.names[row] = t->tok[0];
+    r->rows.lines[row] = t->line;
+    GS_TRY(r->sparse ? read_sparse_row(r, row) : read_dense_row(r, row));
+    r->rows.n_rows++;
+    return GS_OK;
+}
+
+/* A dense first line is a header when none of its value columns is a number. */
+static bool is_header_line(const gs_i_text_t *t)
+{
+    for (int i = 1; i < t->n_tok; i++) {
+        if (gs_i_parse_float(t->tok[i], &(float){0}, NULL)) {
+            return false;
         }
+    }
+    return true;
+}
+
+/* Decides sparse or dense from the first data line; true when that line was a header. */
+static gs_status_t start_rows(text_rows_t *r, bool *header)
+{
+    const gs_i_text_t *t = r->t;
+    int width = t->n_tok - 1 - r->linqs;
+
+    *header = false;
+    r->first_line = t->line;
+    if (!r->linqs && (t->n_tok == 1 || strchr(t->tok[1], ':') != NULL)) {
+        r->sparse = true;
         return GS_OK;
     }
-    if (r->row_line[node]) {
-        return gs_i_error(GS_ERR_PARSE, "%s:%ld: duplicate row for node '%s' (first on line "
-                          "%ld)", t->name, t->line, t->tok[0], r->row_line[node]);
+    if (width < 1) {
+        return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected an id, feature values and a "
+                          "class, found %d columns", t->name, t->line, t->n_tok);
     }
-    r->row_line[node] = t->line;
-    r->n_rows++;
-    return r->sparse ? read_sparse_row(r, node) : read_dense_row(r, node);
-}
-
-static gs_status_t alloc_sparse(feature_reader_t *r)
-{
-    size_t n = (size_t)r->g->n_nodes + 1;
-
-    r->sparse = true;
-    r->seg_start = calloc(n, sizeof *r->seg_start);
-    r->seg_len = calloc(n, sizeof *r->seg_len);
-    if (!r->seg_start || !r->seg_len) {
-        return gs_i_error(GS_ERR_NOMEM, "%s: out of memory for the features", r->t->name);
+    if (!r->linqs && is_header_line(t)) {
+        gs_i_log(GS_LOG_INFO, "%s:%ld: read as a header line", t->name, t->line);
+        *header = true;
+        r->first_line = 0;
+        return GS_OK;
     }
-    return GS_OK;
-}
-
-/* Decides sparse or dense from the first data row and sizes what that needs. */
-static gs_status_t start_rows(feature_reader_t *r)
-{
-    const gs_i_text_t *t = r->t;
-    size_t n = (size_t)r->g->n_nodes + 1;
-
-    r->first_line = t->line;
-    if (t->n_tok == 1 || strchr(t->tok[1], ':') != NULL) {
-        return alloc_sparse(r);
-    }
-    r->width = t->n_tok - 1;
-    if (r->dim >= 0 && r->width != r->dim) {
+    if (r->dim >= 0 && width != r->dim) {
         return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected %d values after the id (dim=%d), "
-                          "found %d", t->name, t->line, r->dim, r->dim, r->width);
+                          "found %d", t->name, t->line, r->dim, r->dim, width);
     }
-    r->dense = calloc(n * (size_t)r->width, sizeof *r->dense);
-    if (!r->dense) {
-        return gs_i_error(GS_ERR_NOMEM, "%s: out of memory for %d x %d features", t->name,
-                          r->g->n_nodes, r->width);
-    }
+    r->rows.width = width;
     return GS_OK;
 }
 
-static gs_status_t read_rows(feature_reader_t *r)
+static gs_status_t read_rows(text_rows_t *r)
 {
     gs_i_text_t *t = r->t;
+    bool header = false;
 
     r->max_index = -1;
     GS_TRY(parse_header(t, &r->dim));
-    r->row_line = calloc((size_t)r->g->n_nodes + 1, sizeof *r->row_line);
-    if (!r->row_line) {
-        return gs_i_error(GS_ERR_NOMEM, "%s: out of memory for the features", t->name);
-    }
     for (;;) {
         GS_TRY(gs_i_text_next(t));
-
-        /* A file without rows declares all-zero features, sparse like the rest. */
         if (t->n_tok == 0) {
-            return r->first_line == 0 ? alloc_sparse(r) : GS_OK;
+            break;
         }
         if (r->first_line == 0) {
-            GS_TRY(start_rows(r));
+            GS_TRY(start_rows(r, &header));
+            if (header) {
+                continue;
+            }
         }
         GS_TRY(read_row(r));
     }
-}
 
-/* Assembles the CSR from the row segments, in node order. */
-static gs_status_t build_sparse(const feature_reader_t *r, int n_features, gs_csr_t **out)
-{
-    int n = r->g->n_nodes;
-    gs_csr_t *x = gs_csr_new(n, n_features, r->nnz);
-
-    if (!x) {
-        return gs_i_error(GS_ERR_NOMEM, "%s: out of memory for the features", r->t->name);
-    }
-    for (int v = 0; v < n; v++) {
-        int64_t k = x->indptr[v];
-        size_t len = (size_t)r->seg_len[v];
-
-        /* A file whose rows are all empty never allocated entries. */
-        if (len > 0) {
-            memcpy(x->indices + k, r->cols + r->seg_start[v], len * sizeof *x->indices);
-            memcpy(x->values + k, r->values + r->seg_start[v], len * sizeof *x->values);
-        }
-        x->indptr[v + 1] = k + (int64_t)len;
-    }
-    *out = x;
-    return GS_OK;
-}
-
-/* Replaces g's features with what was read. */
-static gs_status_t install(feature_reader_t *r, gs_graph_t *g)
-{
-    gs_csr_t *x = NULL;
-    int n_features = r->sparse ? (r->dim >= 0 ? r->dim : r->max_index + 1) : r->width;
-
-    if (n_features <= 0) {
-        return gs_i_error(GS_ERR_INVALID, "%s: no feature values found", r->t->name);
+    /* A file without rows declares all-zero features, sparse like the rest. */
+    if (r->first_line == 0) {
+        r->sparse = true;
+        GS_TRY(grow_rows(r));
     }
     if (r->sparse) {
-        GS_TRY(build_sparse(r, n_features, &x));
+        r->rows.width = r->dim >= 0 ? r->dim : r->max_index + 1;
     }
-    gs_csr_free(g->features_sparse);
-    free(g->features_dense);
-    g->features_sparse = x;
-    g->features_dense = r->dense;
-    g->n_features = n_features;
-    r->dense = NULL;
     return GS_OK;
 }
 
-static void log_coverage(const feature_reader_t *r)
+static void free_rows(text_rows_t *r)
 {
-    if (r->n_unknown > 0) {
-        gs_i_log(GS_LOG_WARN, "%s: ignored %" PRId64 " rows for nodes not in the graph "
-                 "(first '%s' on line %ld)", r->t->name, r->n_unknown, r->first_unknown,
-                 r->first_unknown_line);
+    free(r->rows.names);
+    free(r->rows.lines);
+    free(r->rows.labels);
+    free(r->rows.dense);
+    free(r->rows.indptr);
+    free(r->rows.cols);
+    free(r->rows.values);
+}
+
+static gs_status_t load_text_rows(gs_graph_t *g, gs_i_text_t *t, bool linqs)
+{
+    text_rows_t r = {0};
+    gs_status_t status;
+
+    r.t = t;
+    r.linqs = linqs;
+    r.rows.file = t->name;
+    status = read_rows(&r);
+    if (status == GS_OK) {
+        status = gs_i_features_attach(g, &r.rows, linqs);
     }
-    if (r->n_rows < r->g->n_nodes) {
-        gs_i_log(GS_LOG_INFO, "%s: %d of %d nodes have no row; their features are zero",
-                 r->t->name, r->g->n_nodes - r->n_rows, r->g->n_nodes);
-    }
+    free_rows(&r);
+    return status;
 }
 
 gs_status_t gs_features_load(gs_graph_t *g, const char *path)
 {
     gs_i_text_t t;
-    feature_reader_t r = {0};
     gs_status_t status;
 
     if (!g) {
         return gs_i_error(GS_ERR_INVALID, "gs_features_load: the graph is NULL");
     }
+    GS_TRY(gs_i_text_open(&t, path, GS_I_TEXT_BYTES));
+    if (gs_i_npy_magic(t.buf, t.len)) {
+        gs_i_text_close(&t);
+        return gs_i_npy_features_load(g, path, NULL);
+    }
+    status = gs_i_text_require_text(&t, GS_I_TEXT_WORDS);
+    if (status == GS_OK) {
+        status = load_text_rows(g, &t, false);
+    }
+    gs_i_text_close(&t);
+    return status;
+}
+
+gs_status_t gs_i_linqs_content_load(gs_graph_t *g, const char *path)
+{
+    gs_i_text_t t;
+    gs_status_t status;
+
     GS_TRY(gs_i_text_open(&t, path, GS_I_TEXT_WORDS));
-    r.g = g;
-    r.t = &t;
-
-    status = read_rows(&r);
-    if (status == GS_OK) {
-        status = install(&r, g);
-    }
-    if (status == GS_OK) {
-        log_coverage(&r);
-    }
-
-    free(r.row_line);
-    free(r.cols);
-    free(r.values);
-    free(r.seg_start);
-    free(r.seg_len);
-    free(r.dense);
+    status = load_text_rows(g, &t, true);
     gs_i_text_close(&t);
     return status;
 }

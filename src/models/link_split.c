@@ -583,7 +583,7 @@ static int compare_int32(const void *a, const void *b)
  * other rows are sorted here. */
 static void sort_rows(gs_csr_t *a)
 {
-    #pragma omp parallel for schedule(dynamic, 1024)
+    #pragma omp parallel for schedule(dynamic, 1024) if (a->n_rows >= 4096)
     for (int r = 0; r < a->n_rows; r++) {
         int32_t *idx = a->indices + a->indptr[r];
         int64_t len = a->indptr[r + 1] - a->indptr[r];

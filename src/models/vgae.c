@@ -275,7 +275,7 @@ static void draw_pairs(trainer_t *tr, int n_nodes, uint64_t seed, int epoch)
     int64_t n_neg = tr->n_pairs - tr->n_pos;
     int64_t n_chunks = (n_neg + PAIR_CHUNK - 1) / PAIR_CHUNK;
 
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for schedule(static) if (n_chunks > 1)
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t end = (c + 1) * PAIR_CHUNK < n_neg ? (c + 1) * PAIR_CHUNK : n_neg;
         gs_rng_t rng;
