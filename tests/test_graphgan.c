@@ -59,7 +59,7 @@ static void random_table(gs_i_gg_table_t *t, int n, int dim, uint64_t seed, floa
 {
     gs_rng_t rng;
 
-    ck_assert_int_eq(gs_i_gg_table_init(t, n, dim, 64, lr, 0.0f), GS_OK);
+    ck_assert_int_eq(gs_i_gg_table_init(t, n, dim, 64, NULL, lr, 0.0f), GS_OK);
     gs_rng_init(&rng, seed, 1);
     for (size_t i = 0; i < (size_t)n * dim; i++) {
         t->emb[i] = (float)(0.5 * gs_rng_normal(&rng));
@@ -155,7 +155,7 @@ START_TEST(graphgan_softmax_sums_to_one)
 
     random_table(&t, g->n_nodes, 8, 3, 0.01f);
     for (int v = 0; v < g->n_nodes; v++) {
-        t.bias[v] = 0.1f * (float)(v % 5);
+        t.bias.w[v] = 0.1f * (float)(v % 5);
     }
     ck_assert_int_eq(gs_i_bfs_scratch_init(&s, g->n_nodes), GS_OK);
     for (int root = 0; root < g->n_nodes; root += 5) {
@@ -183,7 +183,7 @@ START_TEST(graphgan_softmax_matches_hand_computation)
     const float x[4] = {1.0f, 0.5f, -0.5f, 2.0f};
 
     /* One dimension, no bias: relevance(u, c) = x_u x_c. */
-    ck_assert_int_eq(gs_i_gg_table_init(&t, 4, 1, 8, 0.01f, 0.0f), GS_OK);
+    ck_assert_int_eq(gs_i_gg_table_init(&t, 4, 1, 8, NULL, 0.01f, 0.0f), GS_OK);
     memcpy(t.emb, x, sizeof x);
     ck_assert_int_eq(gs_i_bfs_scratch_init(&s, 4), GS_OK);
     gs_i_bfs_tree_build(g, 0, &s);
@@ -317,7 +317,9 @@ static void pairs_to(const gs_i_bfs_tree_t *t, int slot, gs_i_gg_pairs_t *p)
     ck_assert(gs_i_gg_path_pairs(t, path, len + 1, 2, p));
 }
 
-START_TEST(graphgan_policy_gradient_raises_rewarded_probability)
+/* Rewarded walks to every fourth node of karate's tree at root 0 make G(node | root) grow,
+ * for a free table (h NULL) or a GCN generator over h. */
+static void check_policy_gradient(const gs_csr_t *h)
 {
     gs_graph_t *g = karate();
     gs_i_gg_table_t t;
@@ -325,13 +327,19 @@ START_TEST(graphgan_policy_gradient_raises_rewarded_probability)
     gs_i_gg_pairs_t p = {0};
     double buf[40];
     int checked = 0;
+    gs_rng_t rng;
 
     ck_assert_int_eq(gs_i_bfs_scratch_init(&s, g->n_nodes), GS_OK);
     gs_i_bfs_tree_build(g, 0, &s);
     for (int slot = 1; slot < s.tree.n; slot += 4) {
         double before, after;
 
-        random_table(&t, g->n_nodes, 8, 7, 0.01f);
+        ck_assert_int_eq(gs_i_gg_table_init(&t, g->n_nodes, 8, 64, h, 0.01f, 0.0f), GS_OK);
+        gs_rng_init(&rng, 7, 1);
+        for (size_t i = 0; i < (size_t)t.weight.rows * t.dim; i++) {
+            t.weight.w[i] = (float)(0.5 * gs_rng_normal(&rng));
+        }
+        gs_i_gg_table_refresh(&t);
         pairs_to(&s.tree, slot, &p);
         for (int64_t i = 0; i < p.n; i++) {
             p.value[i] = 1.0f;
@@ -340,6 +348,7 @@ START_TEST(graphgan_policy_gradient_raises_rewarded_probability)
         for (int step = 0; step < 5; step++) {
             gs_i_gg_gen_step(&t, p.pairs, p.value, (int)p.n);
         }
+        gs_i_gg_table_refresh(&t);
         after = gs_i_gg_softmax_probability(&s.tree, &t, slot, buf);
         ck_assert_msg(after > before, "G(slot %d | root) went from %g to %g", slot, before,
                       after);
@@ -350,6 +359,23 @@ START_TEST(graphgan_policy_gradient_raises_rewarded_probability)
     ck_assert_int_ge(checked, 8);
     gs_i_gg_pairs_destroy(&p);
     gs_i_bfs_scratch_destroy(&s);
+    gs_graph_free(g);
+}
+
+START_TEST(graphgan_policy_gradient_raises_rewarded_probability)
+{
+    check_policy_gradient(NULL);
+}
+END_TEST
+
+START_TEST(graphgan_gcn_policy_gradient_raises_rewarded_probability)
+{
+    gs_graph_t *g = karate();
+    gs_csr_t *adj = NULL;
+
+    ck_assert_int_eq(gs_graph_normalized_adjacency(g, &adj), GS_OK);
+    check_policy_gradient(adj);
+    gs_csr_free(adj);
     gs_graph_free(g);
 }
 END_TEST
@@ -459,6 +485,32 @@ START_TEST(graphgan_learns_communities_from_random_init)
                   "G's AUC went from %.3f to %.3f", rep.initial.gen_auc, rep.last.gen_auc);
     ck_assert_msg(rep.last.dis_loss < 0.75 * first, "D's loss went from %.3f to %.3f", first,
                   rep.last.dis_loss);
+    gs_tensor_free(emb);
+    run_teardown(&r);
+}
+END_TEST
+
+START_TEST(graphgan_gcn_generator_keeps_communities_apart)
+{
+    gs_graphgan_report_t rep;
+    gs_tensor_t *emb;
+    run_t r;
+
+    run_setup(&r, 1);
+    r.opt.generator = GS_GRAPHGAN_GEN_GCN;
+    r.opt.init = GS_GRAPHGAN_INIT_DEEPWALK;
+    r.opt.deepwalk.walks_per_node = 5;
+    r.opt.deepwalk.walk_length = 20;
+    r.opt.epochs = 10;
+    emb = train(&r, &rep, GS_GRAPHGAN_GENERATOR);
+    ck_assert_int_eq(emb->rows, 200);
+    ck_assert_int_eq(emb->cols, 8);
+
+    /* G's vectors are the DeepWalk ones smoothed by Â, then trained: they must keep the
+     * communities apart (chance is 0.5) and must have moved. */
+    ck_assert_msg(rep.last.gen_auc > 0.8, "G's AUC went from %.3f to %.3f",
+                  rep.initial.gen_auc, rep.last.gen_auc);
+    ck_assert_double_ne(rep.last.gen_auc, rep.initial.gen_auc);
     gs_tensor_free(emb);
     run_teardown(&r);
 }
@@ -642,9 +694,11 @@ int main(void)
     tcase_add_test(tc, graphgan_walk_away_from_root_samples_beyond_neighbours);
     tcase_add_test(tc, graphgan_path_pairs_lie_within_window);
     tcase_add_test(tc, graphgan_policy_gradient_raises_rewarded_probability);
+    tcase_add_test(tc, graphgan_gcn_policy_gradient_raises_rewarded_probability);
     tcase_add_test(tc, graphgan_zero_reward_leaves_generator_unchanged);
     tcase_add_test(tc, graphgan_discriminator_step_lowers_its_loss);
     tcase_add_test(tc, graphgan_learns_communities_from_random_init);
+    tcase_add_test(tc, graphgan_gcn_generator_keeps_communities_apart);
     tcase_add_test(tc, graphgan_result_does_not_depend_on_threads);
     tcase_add_test(tc, graphgan_deepwalk_init_starts_above_chance);
     tcase_add_test(tc, graphgan_link_setup_adds_unseen_test_nodes);

@@ -84,6 +84,41 @@ GS_API gs_status_t gs_graph_normalized_adjacency(const gs_graph_t *g, gs_csr_t *
 /* Sets identity (one-hot, sparse) features when the graph has none. */
 GS_API gs_status_t gs_graph_set_identity_features(gs_graph_t *g);
 
+/* Features for graphs without any (see gs_graph_make_features). */
+typedef enum gs_feature_kind {
+    GS_FEATURES_IDENTITY = 0, /* one-hot node index, sparse N x N */
+    GS_FEATURES_DEGREE,       /* one-hot degree, sparse N x K (default K: max degree + 1,
+                                 at most 256); degrees >= K-1 share the last column */
+    GS_FEATURES_CONSTANT,     /* one column of ones */
+    GS_FEATURES_LAP_EIG,      /* K eigenvectors of I - D^-1/2 A D^-1/2 with the smallest
+                                 eigenvalues after the trivial one (default K 16), dense */
+    GS_FEATURES_RANDOM        /* K standard normal columns from the seed (default K 64) */
+} gs_feature_kind_t;
+
+/* Parses "identity", "degree[:K]", "constant", "lap-eig[:K]" or "random[:K]"; *k is 0 when
+ * no K is given.  False for anything else. */
+GS_API bool gs_feature_kind_parse(const char *spec, gs_feature_kind_t *kind, int *k);
+
+/* The spec name of a kind ("lap-eig", ...). */
+GS_API const char *gs_feature_kind_name(gs_feature_kind_t kind);
+
+/*
+ * Replaces g's features with generated ones of the given kind; k = 0 takes the kind's
+ * default width.  seed drives random features and the start vector of the eigensolver, so
+ * the same seed gives the same features.  GS_ERR_INVALID for a graph without nodes or
+ * k < 0, GS_ERR_NOMEM, GS_ERR_NUMERIC when the eigensolver does not converge.
+ */
+GS_API gs_status_t gs_graph_make_features(gs_graph_t *g, gs_feature_kind_t kind, int k,
+                                          uint64_t seed);
+
+/*
+ * Weakly connected components.  membership (n_nodes entries, may be NULL) gets each node's
+ * component, numbered in order of their smallest node; *n_components their number and
+ * *largest the size of the largest (both may be NULL).
+ */
+GS_API gs_status_t gs_graph_components(const gs_graph_t *g, int32_t *membership,
+                                       int *n_components, int *largest);
+
 /* Divides every feature row by its sum (rows summing to 0 are left as they are). */
 GS_API void gs_graph_row_normalize_features(gs_graph_t *g);
 

@@ -70,6 +70,12 @@ typedef enum gs_graphgan_init {
     GS_GRAPHGAN_INIT_GIVEN          /* init_embeddings */
 } gs_graphgan_init_t;
 
+typedef enum gs_graphgan_gen_kind {
+    GS_GRAPHGAN_GEN_TABLE = 0,      /* a free (N, dim) table, as the paper */
+    GS_GRAPHGAN_GEN_GCN             /* one linear GCN layer Â X W over the graph's features,
+                                     * or identity features when it has none */
+} gs_graphgan_gen_kind_t;
+
 /* What one outer epoch did; epoch 0 describes the initial embeddings. */
 typedef struct gs_graphgan_epoch {
     int epoch;
@@ -98,6 +104,7 @@ typedef struct gs_graphgan_options {
     float lambda_dis;           /* 1e-5 */
     float lambda_gen;           /* 1e-5 */
     size_t tree_cache_bytes;    /* 256 MiB of cached BFS trees; the rest are rebuilt */
+    gs_graphgan_gen_kind_t generator;    /* GS_GRAPHGAN_GEN_TABLE */
     gs_graphgan_init_t init;    /* GS_GRAPHGAN_INIT_DEEPWALK */
     const gs_tensor_t *init_embeddings;  /* (N, dim) for GS_GRAPHGAN_INIT_GIVEN; copied */
     gs_deepwalk_options_t deepwalk;      /* for the DeepWalk init; its dim and seed are

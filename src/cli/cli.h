@@ -77,6 +77,8 @@ void gs_json_begin(gs_json_t *j);
 void gs_json_str(gs_json_t *j, const char *key, const char *value);
 void gs_json_num(gs_json_t *j, const char *key, double value);
 void gs_json_int(gs_json_t *j, const char *key, long long value);
+/* Adds a value that is already JSON text (an object or array built by the caller). */
+void gs_json_raw(gs_json_t *j, const char *key, const char *json);
 /* Closes the object, prints it on stdout when enabled, frees the buffer. */
 void gs_json_end(gs_json_t *j, bool print);
 

@@ -24,7 +24,8 @@ enum {
     OPT_VERBOSE,
     OPT_NO_EVAL,
     OPT_NO_COMPANIONS,
-    OPT_RAW
+    OPT_RAW,
+    OPT_STRICT
 };
 
 static const struct option common_options[] = {
@@ -43,6 +44,7 @@ static const struct option common_options[] = {
     {"no-eval", no_argument, NULL, OPT_NO_EVAL},
     {"no-companions", no_argument, NULL, OPT_NO_COMPANIONS},
     {"raw", no_argument, NULL, OPT_RAW},
+    {"strict", no_argument, NULL, OPT_STRICT},
 };
 
 enum { N_COMMON = sizeof common_options / sizeof common_options[0] };
@@ -123,6 +125,7 @@ int gs_cli_common_option(gs_cli_t *cli, int opt, const char *arg)
     case OPT_NO_EVAL: cli->no_eval = true; return 0;
     case OPT_NO_COMPANIONS: cli->load.no_companions = true; return 0;
     case OPT_RAW: cli->raw = true; return 0;
+    case OPT_STRICT: cli->load.strict = true; return 0;
     case OPT_SEED:
         if (!parse_count(arg, INT64_MAX, &v)) {
             return usage_error("--seed expects a non-negative integer, found '%s'", arg);
@@ -159,7 +162,11 @@ int gs_cli_fail(gs_status_t status)
 int gs_cli_load_graph(gs_cli_t *cli, gs_graph_t **g, double *seconds)
 {
     double start = gs_clock_seconds();
-    gs_status_t status = gs_graph_load(g, cli->graph_path, &cli->load);
+    gs_status_t status;
+
+    /* Generated features (--features random, lap-eig) follow the run's seed. */
+    cli->load.seed = cli->seed;
+    status = gs_graph_load(g, cli->graph_path, &cli->load);
 
     if (status != GS_OK) {
         fprintf(stderr, "graphssl: %s\n", gs_last_error());
@@ -361,6 +368,12 @@ void gs_json_int(gs_json_t *j, const char *key, long long value)
 {
     json_key(j, key);
     json_append(j, "%lld", value);
+}
+
+void gs_json_raw(gs_json_t *j, const char *key, const char *json)
+{
+    json_key(j, key);
+    json_append(j, "%s", json);
 }
 
 void gs_json_end(gs_json_t *j, bool print)

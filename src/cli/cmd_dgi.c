@@ -21,6 +21,16 @@ static const struct option dgi_options[] = {
     {"help", no_argument, NULL, 'h'},
 };
 
+static const char *option_name(int c)
+{
+    for (size_t i = 0; i < sizeof dgi_options / sizeof dgi_options[0]; i++) {
+        if (dgi_options[i].val == c) {
+            return dgi_options[i].name;
+        }
+    }
+    return "?";
+}
+
 static bool parse_int(const char *arg, int lo, int hi, int *out)
 {
     char *end;
@@ -59,7 +69,8 @@ static int dgi_option(gs_dgi_options_t *opt, int c, const char *arg)
         return c == 'h' ? -1 : GS_EXIT_USAGE;
     }
     if (!ok) {
-        fprintf(stderr, "graphssl dgi: invalid value '%s' for an option\n%s", arg, usage);
+        fprintf(stderr, "graphssl dgi: --%s expects %s, found '%s'\n", option_name(c),
+                c == OPT_LR ? "a positive number" : "a positive integer", arg);
         return GS_EXIT_USAGE;
     }
     return GS_EXIT_OK;
@@ -67,7 +78,8 @@ static int dgi_option(gs_dgi_options_t *opt, int c, const char *arg)
 
 static int parse_args(gs_cli_t *cli, gs_dgi_options_t *opt, int argc, char **argv)
 {
-    struct option *options = gs_cli_options(dgi_options, 5);
+    struct option *options =
+        gs_cli_options(dgi_options, sizeof dgi_options / sizeof dgi_options[0]);
     int c, rc = GS_EXIT_OK;
 
     while (rc == GS_EXIT_OK &&

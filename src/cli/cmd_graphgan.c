@@ -14,11 +14,13 @@ static const char usage[] =
     "                           [--dis-steps 1] [--gen-steps 1] [--batch-size 64]\n"
     "                           [--n-sample-gen 20] [--window 2] [--lr-dis 1e-4]\n"
     "                           [--lr-gen 5e-4] [--lambda 1e-5]\n"
-    "                           [--init deepwalk|random|FILE.csv]\n"
+    "                           [--init deepwalk|random|FILE.csv] [--generator table|gcn]\n"
     "                           [--tree-cache-mb 256] [--seed 0] [--threads N] [--json]\n"
     "\n"
     "Without test pairs, 10% of the edges and as many non-edges are held out.  -o gets the\n"
-    "generator's embeddings, --output-dis the discriminator's.\n";
+    "generator's embeddings, --output-dis the discriminator's.  --generator gcn computes\n"
+    "the generator's embeddings by one linear GCN layer over the graph's features (identity\n"
+    "features when it has none) instead of a free table.\n";
 
 enum {
     OPT_DIM = 1,
@@ -35,7 +37,8 @@ enum {
     OPT_TREE_CACHE_MB,
     OPT_TEST_EDGES,
     OPT_TEST_NEGATIVES,
-    OPT_OUTPUT_DIS
+    OPT_OUTPUT_DIS,
+    OPT_GENERATOR
 };
 
 static const struct option graphgan_options[] = {
@@ -54,6 +57,7 @@ static const struct option graphgan_options[] = {
     {"test-edges", required_argument, NULL, OPT_TEST_EDGES},
     {"test-negatives", required_argument, NULL, OPT_TEST_NEGATIVES},
     {"output-dis", required_argument, NULL, OPT_OUTPUT_DIS},
+    {"generator", required_argument, NULL, OPT_GENERATOR},
     {"help", no_argument, NULL, 'h'},
 };
 
@@ -137,6 +141,10 @@ static int graphgan_option(graphgan_cli_t *c, int opt, const char *arg)
     case OPT_TEST_EDGES: c->test_edges = arg; break;
     case OPT_TEST_NEGATIVES: c->test_negatives = arg; break;
     case OPT_OUTPUT_DIS: c->output_dis = arg; break;
+    case OPT_GENERATOR:
+        ok = !strcmp(arg, "table") || !strcmp(arg, "gcn");
+        o->generator = !strcmp(arg, "gcn") ? GS_GRAPHGAN_GEN_GCN : GS_GRAPHGAN_GEN_TABLE;
+        break;
     default:
         fputs(usage, opt == 'h' ? stdout : stderr);
         return opt == 'h' ? -1 : GS_EXIT_USAGE;
@@ -352,9 +360,10 @@ static void print_config(const graphgan_cli_t *c)
     static const char *const inits[] = {"deepwalk", "random", "file"};
 
     fprintf(stderr, "graphgan: dim %d, %d epochs of %d D + %d G steps, batch %d, %d walks per "
-            "root, window %d, lr D %g G %g, lambda %g, init %s, seed %llu, threads %d\n",
-            o->dim, o->epochs, o->dis_steps, o->gen_steps, o->batch_size_dis, o->n_sample_gen,
-            o->window, o->lr_dis, o->lr_gen, o->lambda_dis, inits[o->init],
+            "root, window %d, lr D %g G %g, lambda %g, init %s, %s generator, seed %llu, "
+            "threads %d\n", o->dim, o->epochs, o->dis_steps, o->gen_steps, o->batch_size_dis,
+            o->n_sample_gen, o->window, o->lr_dis, o->lr_gen, o->lambda_dis, inits[o->init],
+            o->generator == GS_GRAPHGAN_GEN_GCN ? "GCN" : "table",
             (unsigned long long)o->seed, gs_threads_get());
 }
 
@@ -386,6 +395,8 @@ int gs_cmd_graphgan(int argc, char **argv)
         gs_json_str(&json, "graph", c.cli.graph_path);
         gs_json_int(&json, "nodes", g->n_nodes);
         gs_json_int(&json, "dim", c.opt.dim);
+        gs_json_str(&json, "generator",
+                    c.opt.generator == GS_GRAPHGAN_GEN_GCN ? "gcn" : "table");
         rc = train_and_write(&c, g, &pos, &neg, &json);
         gs_cli_json_common(&c.cli, &json);
         gs_json_end(&json, c.cli.json && rc == GS_EXIT_OK);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common_internal.h"
 #include "graph/graph_internal.h"
@@ -28,6 +29,8 @@ typedef struct edge_list {
     float *weights;       /* one per edge when weighted, else NULL */
     int64_t n_edges;
     int64_t cap;
+    long first_line;      /* the first data line, 0 before it */
+    bool maybe_header;    /* the first line may be a header: see is_header() */
 } edge_list_t;
 
 /* The interned nodes: src/dst per edge and the names in node order. */
@@ -101,28 +104,119 @@ static gs_status_t grow_edges(edge_list_t *el, const gs_i_text_t *t, bool weight
     return GS_OK;
 }
 
+/* Column names a header line of an edge list may use, compared without case. */
+static const char *const header_words[] = {
+    "source", "target", "src", "dst", "from", "to", "u", "v", "node1", "node2", "node_1",
+    "node_2", "id1", "id2", "head", "tail", "origin", "destination", "sender", "receiver",
+};
+
+static bool is_header_word(const char *s)
+{
+    for (size_t i = 0; i < sizeof header_words / sizeof *header_words; i++) {
+        if (strcasecmp(s, header_words[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool is_integer(const char *s)
+{
+    int64_t v;
+
+    return gs_i_parse_canonical_int(s, &v);
+}
+
+/* The first data line might be a header when its endpoints are not both integers or its
+ * weight is not a number; is_header() decides once every line is read. */
+static bool first_line_suspect(const gs_i_text_t *t, bool weighted)
+{
+    float w;
+
+    return !is_integer(t->tok[0]) || !is_integer(t->tok[1]) ||
+           (weighted && !gs_i_parse_float(t->tok[2], &w, NULL));
+}
+
+/*
+ * A header line: two column names ("source target", "from,to,weight"), or names above edges
+ * that all join integer ids.  Any other first line is an edge, so a graph of named nodes
+ * never loses one to this guess.
+ */
+static bool is_header(const edge_list_t *el)
+{
+    if (!el->maybe_header) {
+        return false;
+    }
+    if (is_header_word(el->ends[0].name) && is_header_word(el->ends[1].name)) {
+        return true;
+    }
+    if (el->n_edges < 2) {
+        return false;
+    }
+    for (int64_t k = 2; k < 2 * el->n_edges; k++) {
+        if (!is_integer(el->ends[k].name)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static gs_status_t weight_error(const gs_i_text_t *t, long line, const char *token)
+{
+    return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected a finite number as the weight, found "
+                      "'%s'", t->name, line, token);
+}
+
+/* Drops the first line when it is a header; otherwise checks the weight it left. */
+static gs_status_t skip_header(const gs_i_text_t *t, edge_list_t *el, const char *weight)
+{
+    float w;
+
+    if (!is_header(el)) {
+        if (weight && el->n_edges > 0 && !gs_i_parse_float(weight, &w, NULL)) {
+            return weight_error(t, el->first_line, weight);
+        }
+        return GS_OK;
+    }
+    gs_i_log(GS_LOG_INFO, "%s:%ld: '%s %s' read as a header line", t->name, el->first_line,
+             el->ends[0].name, el->ends[1].name);
+    el->n_edges--;
+    memmove(el->ends, el->ends + 2, 2 * (size_t)el->n_edges * sizeof *el->ends);
+    if (el->weights) {
+        memmove(el->weights, el->weights + 1, (size_t)el->n_edges * sizeof *el->weights);
+    }
+    return GS_OK;
+}
+
 static gs_status_t read_edges(gs_i_text_t *t, bool weighted, edge_list_t *el)
 {
+    const char *first_weight = NULL;
+
     for (;;) {
         int64_t e = el->n_edges;
 
         GS_TRY(gs_i_text_next(t));
         if (t->n_tok == 0) {
-            return GS_OK;
+            break;
         }
         GS_TRY(check_columns(t, weighted));
         if (e == el->cap) {
             GS_TRY(grow_edges(el, t, weighted));
         }
+        if (e == 0) {
+            el->first_line = t->line;
+            el->maybe_header = first_line_suspect(t, weighted);
+            first_weight = weighted ? t->tok[2] : NULL;
+        }
         el->ends[2 * e].name = t->tok[0];
         el->ends[2 * e + 1].name = t->tok[1];
-        if (weighted && !gs_i_parse_float(t->tok[2], &el->weights[e], NULL)) {
-            return gs_i_error(GS_ERR_PARSE,
-                              "%s:%ld: expected a finite number as the weight, found '%s'",
-                              t->name, t->line, t->tok[2]);
+        if (weighted && !gs_i_parse_float(t->tok[2], &el->weights[e], NULL) &&
+            !(e == 0 && el->maybe_header)) {
+            return weight_error(t, t->line, t->tok[2]);
         }
         el->n_edges++;
     }
+    return skip_header(t, el, first_weight);
 }
 
 static void set_endpoint(interned_t *in, int64_t k, int32_t node)
@@ -452,6 +546,30 @@ static gs_status_t intern(edge_list_t *el, interned_t *in, const char *file)
     return intern_sparse(el->ends, n, in, file);
 }
 
+/* An empty file, or edges that leave fewer than 2 nodes or only self loops, make no
+ * graph to learn from. */
+static gs_status_t check_nonempty(const gs_i_text_t *t, const edge_list_t *el)
+{
+    if (el->n_edges == 0) {
+        return gs_i_error(GS_ERR_INVALID, "%s:%ld: expected at least one edge 'u v', found "
+                          "the end of the file", t->name, t->line > 0 ? t->line : 1);
+    }
+    return GS_OK;
+}
+
+static gs_status_t check_graph(const gs_graph_t *g, const char *file, long line)
+{
+    if (g->n_nodes < 2) {
+        return gs_i_error(GS_ERR_INVALID, "%s:%ld: expected a graph of at least 2 nodes, "
+                          "found 1 ('%s')", file, line, g->names[0]);
+    }
+    if (g->n_edges == 0) {
+        return gs_i_error(GS_ERR_INVALID, "%s:%ld: expected an edge between two different "
+                          "nodes, found only self loops", file, line);
+    }
+    return GS_OK;
+}
+
 gs_status_t gs_edgelist_load(gs_graph_t **out, const char *path, bool directed,
                              bool weighted)
 {
@@ -464,14 +582,11 @@ gs_status_t gs_edgelist_load(gs_graph_t **out, const char *path, bool directed,
         return gs_i_error(GS_ERR_INVALID, "gs_edgelist_load: out is NULL");
     }
     *out = NULL;
-    status = gs_i_text_open(&t, path, GS_I_TEXT_WORDS);
-    if (status != GS_OK) {
-        return status;
-    }
+    GS_TRY(gs_i_text_open(&t, path, GS_I_TEXT_WORDS));
 
     status = read_edges(&t, weighted, &el);
-    if (status == GS_OK && el.n_edges == 0) {
-        status = gs_i_error(GS_ERR_INVALID, "%s: no edges found", t.name);
+    if (status == GS_OK) {
+        status = check_nonempty(&t, &el);
     }
     if (status == GS_OK) {
         status = intern(&el, &in, t.name);
@@ -488,8 +603,14 @@ gs_status_t gs_edgelist_load(gs_graph_t **out, const char *path, bool directed,
         status = gs_graph_from_edges(out, in.n_nodes, in.src, in.dst, el.weights, el.n_edges,
                                      directed, (char **)in.names);
     }
+    if (status == GS_OK) {
+        status = check_graph(*out, t.name ? t.name : path, el.first_line);
+    }
+    if (status != GS_OK) {
+        gs_graph_free(*out);
+        *out = NULL;
+    }
 
-    free(el.ends);
     free(el.weights);
     free(in.src);
     free(in.dst);

@@ -122,6 +122,9 @@ static gs_status_t grow_rows(text_rows_t *r)
                              sizeof *rows->dense))) {
         return out_of_memory(r);
     }
+    if (r->sparse && r->cap_rows == 0) {
+        rows->indptr[0] = 0;
+    }
     r->cap_rows = (int)cap;
     return GS_OK;
 }

@@ -1,8 +1,8 @@
 /*
  * Labels ("id label") and splits ("id train|val|test").  Both are two-column files keyed
  * by node name, read by one routine: rows may come in any order, rows naming nodes that
- * are not in the graph are counted and skipped with a warning, a node given twice is an
- * error.
+ * are not in the graph are counted and skipped with a warning (an error under --strict), a
+ * node given twice is an error.  Classes may be integers or any names; the names are kept.
  */
 #include "graphssl/io.h"
 
@@ -13,6 +13,7 @@
 
 #include "common_internal.h"
 #include "graph/graph_internal.h"
+#include "io/features_internal.h"
 #include "io/text_internal.h"
 
 /* Per node, the second column of its row (a pointer into the text) and the row's line. */
@@ -38,9 +39,10 @@ static void warn_unknown(const gs_i_text_t *t, int64_t n, const char *first, lon
              "'%s' on line %ld)", t->name, n, first, line);
 }
 
-/* Reads every "id value" row; columns ("id label") and what ("label") go into messages. */
+/* Reads every "id value" row; columns ("id label") and what ("label") go into messages.
+ * With strict, a row naming a node the graph lacks is an error. */
 static gs_status_t read_rows(const gs_graph_t *g, keyed_rows_t *k, const char *columns,
-                             const char *what, check_value_fn check)
+                             const char *what, check_value_fn check, bool strict)
 {
     gs_i_text_t *t = &k->t;
     int64_t n_unknown = 0;
@@ -59,6 +61,10 @@ static gs_status_t read_rows(const gs_graph_t *g, keyed_rows_t *k, const char *c
                               t->name, t->line, columns, t->n_tok);
         }
         node = gs_graph_find_node(g, t->tok[0]);
+        if (node < 0 && strict) {
+            return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected a node of the graph or the "
+                              "features, found '%s' (--strict)", t->name, t->line, t->tok[0]);
+        }
         if (node < 0) {
             if (n_unknown++ == 0) {
                 first_unknown = t->tok[0];
@@ -67,8 +73,9 @@ static gs_status_t read_rows(const gs_graph_t *g, keyed_rows_t *k, const char *c
             continue;
         }
         if (k->value[node]) {
-            return gs_i_error(GS_ERR_PARSE, "%s:%ld: duplicate %s for node '%s' (first on "
-                              "line %ld)", t->name, t->line, what, t->tok[0], k->line[node]);
+            return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected one %s per node, found a "
+                              "second for node '%s' (first on line %ld)", t->name, t->line,
+                              what, t->tok[0], k->line[node]);
         }
         if (check) {
             GS_TRY(check(t));
@@ -82,7 +89,8 @@ static gs_status_t read_rows(const gs_graph_t *g, keyed_rows_t *k, const char *c
         warn_unknown(t, n_unknown, first_unknown, first_unknown_line);
     }
     if (k->n_rows == 0) {
-        return gs_i_error(GS_ERR_INVALID, "%s: no rows for nodes of the graph", t->name);
+        return gs_i_error(GS_ERR_INVALID, "%s:%ld: expected rows for nodes of the graph, "
+                          "found none", t->name, t->line > 0 ? t->line : 1);
     }
     return GS_OK;
 }
@@ -123,10 +131,10 @@ static int compare_by_name(const void *a, const void *b)
 }
 
 /* Collects the labelled nodes and whether every label is an integer 0..n_rows-1. */
-static label_slot_t *collect_labels(const gs_graph_t *g, const keyed_rows_t *k,
+static label_slot_t *collect_labels(const gs_graph_t *g, const char *const *value, int n_rows,
                                     bool *all_integers, bool *small_integers)
 {
-    label_slot_t *slots = malloc(((size_t)k->n_rows + 1) * sizeof *slots);
+    label_slot_t *slots = malloc(((size_t)n_rows + 1) * sizeof *slots);
     int n = 0;
 
     *all_integers = true;
@@ -134,13 +142,13 @@ static label_slot_t *collect_labels(const gs_graph_t *g, const keyed_rows_t *k,
     for (int v = 0; slots && v < g->n_nodes; v++) {
         label_slot_t *s = &slots[n];
 
-        if (!k->value[v]) {
+        if (!value[v]) {
             continue;
         }
-        *s = (label_slot_t){k->value[v], 0, v};
+        *s = (label_slot_t){value[v], 0, v};
         *all_integers = *all_integers && gs_i_parse_canonical_int(s->name, &s->number);
         *small_integers = *small_integers && *all_integers && s->number >= 0 &&
-                          s->number < k->n_rows;
+                          s->number < n_rows;
         n++;
     }
     return slots;
@@ -202,29 +210,30 @@ static void free_names(char **names, int n)
     free(names);
 }
 
-static gs_status_t install_labels(gs_graph_t *g, const keyed_rows_t *k)
+static gs_status_t install_labels(gs_graph_t *g, const char *const *value, int n_rows,
+                                  const char *file)
 {
     bool all_integers;
     bool small_integers;
-    label_slot_t *slots = collect_labels(g, k, &all_integers, &small_integers);
+    label_slot_t *slots = collect_labels(g, value, n_rows, &all_integers, &small_integers);
     int32_t *labels = malloc(((size_t)g->n_nodes + 1) * sizeof *labels);
-    char **names = calloc((size_t)k->n_rows + 1, sizeof *names);
+    char **names = calloc((size_t)n_rows + 1, sizeof *names);
     int n_classes = 0;
     gs_status_t status;
 
     if (!slots || !labels || !names) {
-        status = gs_i_error(GS_ERR_NOMEM, "%s: out of memory for the labels", k->t.name);
+        status = gs_i_error(GS_ERR_NOMEM, "%s: out of memory for the labels", file);
     } else {
         for (int v = 0; v < g->n_nodes; v++) {
             labels[v] = -1;
         }
-        status = assign_classes(slots, k->n_rows, all_integers, small_integers, labels,
-                                names, &n_classes);
+        status = assign_classes(slots, n_rows, all_integers, small_integers, labels, names,
+                                &n_classes);
     }
     free(slots);
     if (status != GS_OK) {
         free(labels);
-        free_names(names, k->n_rows);
+        free_names(names, n_rows);
         return status;
     }
 
@@ -236,19 +245,38 @@ static gs_status_t install_labels(gs_graph_t *g, const keyed_rows_t *k)
     return GS_OK;
 }
 
-gs_status_t gs_labels_load(gs_graph_t *g, const char *path)
+gs_status_t gs_i_labels_set(gs_graph_t *g, const char *const *value, const char *file)
+{
+    int n_rows = 0;
+
+    for (int v = 0; v < g->n_nodes; v++) {
+        n_rows += value[v] != NULL;
+    }
+    if (n_rows == 0) {
+        return gs_i_error(GS_ERR_INVALID, "%s: expected labels for nodes of the graph, found "
+                          "none", file);
+    }
+    return install_labels(g, value, n_rows, file);
+}
+
+gs_status_t gs_i_labels_load(gs_graph_t *g, const char *path, bool strict)
 {
     keyed_rows_t k;
     gs_status_t status = open_rows(g, path, &k);
 
     if (status == GS_OK) {
-        status = read_rows(g, &k, "id label", "label", NULL);
+        status = read_rows(g, &k, "id label", "label", NULL, strict);
     }
     if (status == GS_OK) {
-        status = install_labels(g, &k);
+        status = install_labels(g, k.value, k.n_rows, k.t.name);
     }
     close_rows(&k);
     return status;
+}
+
+gs_status_t gs_labels_load(gs_graph_t *g, const char *path)
+{
+    return gs_i_labels_load(g, path, false);
 }
 
 static gs_split_t split_of(const char *word)
@@ -271,14 +299,15 @@ static gs_status_t check_split_word(const gs_i_text_t *t)
     return GS_OK;
 }
 
-gs_status_t gs_split_load(gs_graph_t *g, const char *path)
+gs_status_t gs_i_split_load(gs_graph_t *g, const char *path, bool strict)
 {
     keyed_rows_t k;
     uint8_t *split = NULL;
     gs_status_t status = open_rows(g, path, &k);
 
     if (status == GS_OK) {
-        status = read_rows(g, &k, "id train|val|test", "split entry", check_split_word);
+        status = read_rows(g, &k, "id train|val|test", "split entry", check_split_word,
+                           strict);
     }
     if (status == GS_OK) {
         split = malloc((size_t)g->n_nodes + 1);
@@ -293,4 +322,9 @@ gs_status_t gs_split_load(gs_graph_t *g, const char *path)
     }
     close_rows(&k);
     return status;
+}
+
+gs_status_t gs_split_load(gs_graph_t *g, const char *path)
+{
+    return gs_i_split_load(g, path, false);
 }

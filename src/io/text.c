@@ -1,7 +1,8 @@
 /*
- * The shared line reader: the whole file in one buffer, lines found with memchr, tokens cut
- * in place by writing NULs over their separators.  One read and no per-token allocation
- * keep edge lists of millions of lines fast to parse.
+ * The shared line reader: the whole file in one buffer (inflated first when it is gzip
+ * data), lines found with memchr, tokens cut in place by writing NULs over their
+ * separators.  One read and no per-token allocation keep edge lists of millions of lines
+ * fast to parse.
  */
 #include "io/text_internal.h"
 
@@ -80,13 +81,59 @@ gs_status_t gs_i_text_open(gs_i_text_t *t, const char *path, gs_i_text_mode_t mo
     if (!is_stdin) {
         fclose(f);
     }
+    if (status == GS_OK && gs_i_gzip_magic(t->buf, t->len)) {
+        status = gs_i_gunzip(t->name, &t->buf, &t->len);
+    }
+    if (status == GS_OK && t->len >= 3 && memcmp(t->buf, "\xEF\xBB\xBF", 3) == 0) {
+        t->pos = 3;
+    }
+    if (status == GS_OK && mode != GS_I_TEXT_BYTES) {
+        status = gs_i_text_require_text(t, mode);
+    }
     if (status != GS_OK) {
         gs_i_text_close(t);
-        return status;
     }
+    return status;
+}
 
-    if (t->len >= 3 && memcmp(t->buf, "\xEF\xBB\xBF", 3) == 0) {
-        t->pos = 3;
+/* Line number (1-based) of the byte at offset. */
+static long line_of(const gs_i_text_t *t, size_t offset)
+{
+    long line = 1;
+
+    for (const char *p = t->buf; (p = memchr(p, '\n', (size_t)(t->buf + offset - p))); p++) {
+        line++;
+    }
+    return line;
+}
+
+/* Control characters that never occur in text files; tab, line feed, vertical tab, form
+ * feed, carriage return and escape do. */
+static bool is_binary_byte(unsigned char c)
+{
+    return c < 0x20 && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r' &&
+           c != 0x1b;
+}
+
+/* Bytes checked for control characters; a NUL is looked for everywhere (memchr is cheap). */
+enum { TEXT_PROBE = 4096 };
+
+gs_status_t gs_i_text_require_text(gs_i_text_t *t, gs_i_text_mode_t mode)
+{
+    const char *nul = memchr(t->buf, '\0', t->len);
+    size_t probe = t->len < TEXT_PROBE ? t->len : TEXT_PROBE;
+
+    t->mode = mode;
+    if (nul) {
+        return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected text, found a NUL byte (is this a "
+                          "binary file?)", t->name, line_of(t, (size_t)(nul - t->buf)));
+    }
+    for (size_t i = 0; i < probe; i++) {
+        if (is_binary_byte((unsigned char)t->buf[i])) {
+            return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected text, found the control byte "
+                              "0x%02x (is this a binary file?)", t->name, line_of(t, i),
+                              (unsigned char)t->buf[i]);
+        }
     }
     return GS_OK;
 }

@@ -13,7 +13,8 @@
 
 typedef enum gs_i_text_mode {
     GS_I_TEXT_WORDS,  /* tokens split on spaces, tabs and commas; '#' and '%' lines skipped */
-    GS_I_TEXT_CSV     /* fields split on commas, "double quotes" honoured, no comments */
+    GS_I_TEXT_CSV,    /* fields split on commas, "double quotes" honoured, no comments */
+    GS_I_TEXT_BYTES   /* not checked for text yet: see gs_i_text_require_text() */
 } gs_i_text_mode_t;
 
 typedef struct gs_i_text {
@@ -29,10 +30,27 @@ typedef struct gs_i_text {
 } gs_i_text_t;
 
 /*
- * Reads path ("-" for standard input) into memory and skips a UTF-8 byte-order mark.
- * GS_ERR_IO with the path and the system's reason when it cannot be read.
+ * Reads path ("-" for standard input) into memory, inflates it when it is gzip data, and
+ * skips a UTF-8 byte-order mark.  Unless mode is GS_I_TEXT_BYTES, refuses input that is not
+ * text (see gs_i_text_require_text).  GS_ERR_IO with the path and the system's reason when
+ * it cannot be read, GS_ERR_PARSE for corrupt gzip data or binary content.
  */
 gs_status_t gs_i_text_open(gs_i_text_t *t, const char *path, gs_i_text_mode_t mode);
+
+/*
+ * Sets the mode of a text opened as GS_I_TEXT_BYTES, after checking it is text: a NUL byte
+ * anywhere, or another control character among the first bytes, is GS_ERR_PARSE
+ * "FILE:LINE: expected text, found ...".
+ */
+gs_status_t gs_i_text_require_text(gs_i_text_t *t, gs_i_text_mode_t mode);
+
+/* Whether a buffer starts with gzip's magic bytes; and inflating a whole buffer in place
+ * (*buf is replaced by the inflated data, NUL-terminated; name is for messages). */
+bool gs_i_gzip_magic(const char *buf, size_t len);
+gs_status_t gs_i_gunzip(const char *name, char **buf, size_t *len);
+
+/* Whether a buffer starts with NumPy's .npy magic ("\x93NUMPY"). */
+bool gs_i_npy_magic(const char *buf, size_t len);
 
 void gs_i_text_close(gs_i_text_t *t);
 

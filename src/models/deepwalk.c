@@ -291,11 +291,11 @@ static gs_status_t train_pass(const sgd_ctx_t *c, int epoch, int64_t w0, int64_t
 {
     int len = c->opt->walk_length;
     bool parallel = c->opt->hogwild && gs_threads_get() > 1;
-    gs_status_t status = GS_OK;
+    bool failed = false;
     double sum = 0.0;
     int64_t pairs = 0;
 
-#pragma omp parallel if (parallel) reduction(+ : sum, pairs)
+#pragma omp parallel if (parallel) reduction(+ : sum, pairs) reduction(|| : failed)
     {
         float *grad = malloc((size_t)c->m->dim * sizeof *grad);
 
@@ -310,15 +310,14 @@ static gs_status_t train_pass(const sgd_ctx_t *c, int epoch, int64_t w0, int64_t
             gs_rng_init(&rng, c->opt->seed, STREAM_SGD + (uint64_t)global);
             sum += train_walk(c, c->walks + w * len, (double)global * len, &rng, grad, &pairs);
         }
-        if (!grad) {
-#pragma omp critical(gs_deepwalk_status)
-            status = gs_i_error(GS_ERR_NOMEM, "out of memory in DeepWalk training");
-        }
+        failed = !grad;
         free(grad);
     }
     *loss = sum;
     *n_pairs = pairs;
-    return status;
+
+    /* The message is kept per thread, so it is set here, on the caller's. */
+    return failed ? gs_i_error(GS_ERR_NOMEM, "out of memory in DeepWalk training") : GS_OK;
 }
 
 /* Every epoch, walk pass by walk pass, so progress is reported ten times an epoch. */

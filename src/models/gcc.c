@@ -164,7 +164,7 @@ static gs_status_t encode_items(const gs_gcc_t *m, gs_i_gcc_sampler_t *s, gs_tap
 
     GS_TRY(gs_i_gcc_batch_build(&b, s->items, 0, 1, n, m->opt.pos_dim, m->opt.encoder));
     gs_tape_reset(tape);
-    z = gs_i_gcc_encoder_forward(tape, &m->enc, &m->opt, &b, getenv("GCC_BNKEY") ? GS_I_GCC_KEY : GS_I_GCC_EVAL, NULL);
+    z = gs_i_gcc_encoder_forward(tape, &m->enc, &m->opt, &b, GS_I_GCC_EVAL, NULL);
     if (z) {
         memcpy(out->data + (size_t)row0 * out->cols, z->data,
                (size_t)n * (size_t)out->cols * sizeof *z->data);

@@ -14,6 +14,11 @@
  * interval of 30, and the sampled lists emptied every loop) amounts to exactly one such
  * step each per epoch, which is the default here.
  *
+ * The GCN generator (GS_GRAPHGAN_GEN_GCN) replaces G's free table by one linear GCN layer:
+ * node u's vector is row u of Â X W (X the identity when the graph has no features), W is
+ * what the same policy gradient trains (through the rows of Â X a batch reads), and the
+ * stored Â X W that the walks read is recomputed after every G step.
+ *
  * Adam updates the rows a batch touches (as torch's SparseAdam).  TF1's Adam, which the
  * original uses, also keeps moving every row along its decaying first moment at every
  * step: a row touched once travels about ten times as far in total (the sum of 0.9^k
@@ -56,6 +61,7 @@
 struct gs_graphgan {
     int n_nodes;
     int dim;
+    gs_csr_t *h;              /* (N, F) Â X of the GCN generator, or NULL */
     gs_i_gg_table_t gen;
     gs_i_gg_table_t dis;
 };
@@ -82,51 +88,134 @@ void gs_graphgan_options_init(gs_graphgan_options_t *opt)
 
 /* --- Tables and their Adam steps ------------------------------------------------------ */
 
-gs_status_t gs_i_gg_table_init(gs_i_gg_table_t *t, int n, int dim, int batch, float lr,
-                               float lambda)
+static void param_destroy(gs_i_gg_param_t *p)
 {
-    size_t size = (size_t)n * (size_t)dim;
+    free(p->w);
+    free(p->m);
+    free(p->v);
+    free(p->slot);
+    free(p->touched);
+    free(p->grad);
+    memset(p, 0, sizeof *p);
+}
+
+static bool param_init(gs_i_gg_param_t *p, int rows, int cols, int cap)
+{
+    size_t size = (size_t)rows * (size_t)cols;
+
+    p->rows = rows;
+    p->cols = cols;
+    p->cap = cap;
+    p->w = calloc(size, sizeof *p->w);
+    p->m = calloc(size, sizeof *p->m);
+    p->v = calloc(size, sizeof *p->v);
+    p->slot = malloc((size_t)rows * sizeof *p->slot);
+    p->touched = malloc((size_t)cap * sizeof *p->touched);
+    p->grad = malloc((size_t)cap * cols * sizeof *p->grad);
+    if (!p->w || !p->m || !p->v || !p->slot || !p->touched || !p->grad) {
+        return false;
+    }
+    for (int r = 0; r < rows; r++) {
+        p->slot[r] = -1;
+    }
+    return true;
+}
+
+/* The gradient row of row r in the current batch, zeroed on first touch. */
+static float *grad_row(gs_i_gg_param_t *p, int r)
+{
+    int s = p->slot[r];
+
+    if (s < 0) {
+        s = p->n_touched++;
+        p->slot[r] = s;
+        p->touched[s] = r;
+        memset(p->grad + (size_t)s * p->cols, 0, (size_t)p->cols * sizeof *p->grad);
+    }
+    return p->grad + (size_t)s * p->cols;
+}
+
+static void adam_update(float *w, float *m, float *v, const float *g, int n, float alpha)
+{
+    for (int k = 0; k < n; k++) {
+        m[k] = (float)(BETA1 * m[k] + (1.0 - BETA1) * g[k]);
+        v[k] = (float)(BETA2 * v[k] + (1.0 - BETA2) * g[k] * g[k]);
+        w[k] -= alpha * m[k] / (sqrtf(v[k]) + (float)ADAM_EPS);
+    }
+}
+
+/* Applies one Adam step with step size alpha to the touched rows, then forgets them. */
+static void param_step(gs_i_gg_param_t *p, float alpha)
+{
+    size_t c = (size_t)p->cols;
+
+    for (int s = 0; s < p->n_touched; s++) {
+        size_t r = (size_t)p->touched[s];
+
+        adam_update(p->w + r * c, p->m + r * c, p->v + r * c, p->grad + s * c, p->cols, alpha);
+        p->slot[r] = -1;
+    }
+    p->n_touched = 0;
+}
+
+/* The most non-zeros in a row of h: how many weight rows one node's vector reads. */
+static int max_row_nnz(const gs_csr_t *h)
+{
+    int64_t most = 1;
+
+    for (int r = 0; r < h->n_rows; r++) {
+        int64_t nnz = h->indptr[r + 1] - h->indptr[r];
+
+        most = nnz > most ? nnz : most;
+    }
+    return (int)most;
+}
+
+gs_status_t gs_i_gg_table_init(gs_i_gg_table_t *t, int n, int dim, int batch,
+                               const gs_csr_t *h, float lr, float lambda)
+{
+    int rows = h ? h->n_cols : n, reach = h ? max_row_nnz(h) : 1;
+    bool ok;
 
     memset(t, 0, sizeof *t);
     t->n = n;
     t->dim = dim;
+    t->h = h;
     t->lr = lr;
     t->lambda = lambda;
-    t->cap = 2 * batch;
-    t->emb = calloc(size, sizeof *t->emb);
-    t->m = calloc(size, sizeof *t->m);
-    t->v = calloc(size, sizeof *t->v);
-    t->bias = calloc((size_t)n, sizeof *t->bias);
-    t->mb = calloc((size_t)n, sizeof *t->mb);
-    t->vb = calloc((size_t)n, sizeof *t->vb);
-    t->slot = malloc((size_t)n * sizeof *t->slot);
-    t->rows = malloc((size_t)t->cap * sizeof *t->rows);
-    t->grad = malloc((size_t)t->cap * dim * sizeof *t->grad);
-    t->grad_bias = malloc((size_t)t->cap * sizeof *t->grad_bias);
-    if (!t->emb || !t->m || !t->v || !t->bias || !t->mb || !t->vb || !t->slot || !t->rows ||
-        !t->grad || !t->grad_bias) {
-        gs_i_gg_table_destroy(t);
-        return gs_i_error(GS_ERR_NOMEM, "out of memory for a %d x %d GraphGAN table", n, dim);
+    ok = param_init(&t->weight, rows, dim, 2 * batch * reach) &&
+         param_init(&t->bias, n, 1, 2 * batch);
+    if (ok && h) {
+        t->emb = calloc((size_t)n * dim, sizeof *t->emb);
+        t->scratch = malloc(2 * (size_t)dim * sizeof *t->scratch);
+        ok = t->emb && t->scratch;
+    } else if (ok) {
+        t->emb = t->weight.w;
     }
-    for (int v = 0; v < n; v++) {
-        t->slot[v] = -1;
+    if (!ok) {
+        gs_i_gg_table_destroy(t);
+        return gs_i_error(GS_ERR_NOMEM, "out of memory for a %d x %d GraphGAN table", rows,
+                          dim);
     }
     return GS_OK;
 }
 
 void gs_i_gg_table_destroy(gs_i_gg_table_t *t)
 {
-    free(t->emb);
-    free(t->m);
-    free(t->v);
-    free(t->bias);
-    free(t->mb);
-    free(t->vb);
-    free(t->slot);
-    free(t->rows);
-    free(t->grad);
-    free(t->grad_bias);
+    if (t->h) {
+        free(t->emb);
+    }
+    free(t->scratch);
+    param_destroy(&t->weight);
+    param_destroy(&t->bias);
     memset(t, 0, sizeof *t);
+}
+
+void gs_i_gg_table_refresh(gs_i_gg_table_t *t)
+{
+    if (t->h) {
+        gs_csr_spmm(t->h, t->weight.w, t->dim, t->emb);
+    }
 }
 
 static inline float dot(const float *a, const float *b, int d)
@@ -140,110 +229,106 @@ static inline float dot(const float *a, const float *b, int d)
     return s;
 }
 
-/* The gradient row of node v in the current batch, zeroed on first touch. */
-static float *grad_row(gs_i_gg_table_t *t, int v, int *n_touched, float **grad_bias)
+/* Node u's current vector: its row of the table, or row u of H W computed into buf (the
+ * stored H W is only refreshed between passes). */
+static const float *node_vector(const gs_i_gg_table_t *t, int u, float *buf)
 {
-    int s = t->slot[v];
+    const gs_csr_t *h = t->h;
 
-    if (s < 0) {
-        s = (*n_touched)++;
-        t->slot[v] = s;
-        t->rows[s] = v;
-        memset(t->grad + (size_t)s * t->dim, 0, (size_t)t->dim * sizeof *t->grad);
-        t->grad_bias[s] = 0.0f;
+    if (!h) {
+        return t->weight.w + (size_t)u * t->dim;
     }
-    *grad_bias = t->grad_bias + s;
-    return t->grad + (size_t)s * t->dim;
+    memset(buf, 0, (size_t)t->dim * sizeof *buf);
+    for (int64_t e = h->indptr[u]; e < h->indptr[u + 1]; e++) {
+        const float *w = t->weight.w + (size_t)h->indices[e] * t->dim;
+
+        for (int k = 0; k < t->dim; k++) {
+            buf[k] += h->values[e] * w[k];
+        }
+    }
+    return buf;
 }
 
-/* Adds the gradient of a pair's logit s = e_u . e_v + b_v, scaled by ds, and of the L2
+/* Adds a * x + lambda * e_u to the gradient of node u's vector: to its table row, or
+ * through H to the weight rows it reads. */
+static void add_node_grad(gs_i_gg_table_t *t, int u, float a, const float *x, const float *eu)
+{
+    const gs_csr_t *h = t->h;
+    int64_t begin = h ? h->indptr[u] : 0, end = h ? h->indptr[u + 1] : 1;
+
+    for (int64_t e = begin; e < end; e++) {
+        float *g = grad_row(&t->weight, h ? h->indices[e] : u);
+        float scale = h ? h->values[e] : 1.0f;
+
+        for (int k = 0; k < t->dim; k++) {
+            g[k] += scale * (a * x[k] + t->lambda * eu[k]);
+        }
+    }
+}
+
+/* Adds the gradient of a pair's logit s = e_u . e_v + b_v scaled by ds, and of the L2
  * terms lambda/2 (|e_u|^2 + |e_v|^2) (+ lambda/2 b_v^2 when bias_l2). */
-static void add_pair_grad(gs_i_gg_table_t *t, int u, int v, float ds, bool bias_l2,
-                          int *n_touched)
+static void add_pair_grad(gs_i_gg_table_t *t, int u, const float *eu, int v, const float *ev,
+                          float ds, bool bias_l2)
 {
-    const float *eu = t->emb + (size_t)u * t->dim, *ev = t->emb + (size_t)v * t->dim;
-    float *gbu, *gbv;
-    float *gu = grad_row(t, u, n_touched, &gbu);
-    float *gv = grad_row(t, v, n_touched, &gbv);
-    float lambda = t->lambda;
-
-    for (int k = 0; k < t->dim; k++) {
-        gu[k] += ds * ev[k] + lambda * eu[k];
-        gv[k] += ds * eu[k] + lambda * ev[k];
-    }
-    *gbv += ds + (bias_l2 ? lambda * t->bias[v] : 0.0f);
+    add_node_grad(t, u, ds, ev, eu);
+    add_node_grad(t, v, ds, eu, ev);
+    *grad_row(&t->bias, v) += ds + (bias_l2 ? t->lambda * t->bias.w[v] : 0.0f);
 }
 
-static void adam_update(float *p, float *m, float *v, const float *g, int n, float alpha)
-{
-    for (int k = 0; k < n; k++) {
-        m[k] = (float)(BETA1 * m[k] + (1.0 - BETA1) * g[k]);
-        v[k] = (float)(BETA2 * v[k] + (1.0 - BETA2) * g[k] * g[k]);
-        p[k] -= alpha * m[k] / (sqrtf(v[k]) + (float)ADAM_EPS);
-    }
-}
-
-/* One Adam step on the touched rows (TensorFlow's form: the bias correction folded into
- * the step size), then forgets them. */
-static void adam_step(gs_i_gg_table_t *t, int n_touched)
+/* One Adam step on everything the batch touched (TensorFlow's form: the bias correction
+ * folded into the step size). */
+static void adam_step(gs_i_gg_table_t *t)
 {
     double step = (double)++t->step;
     float alpha = (float)(t->lr * sqrt(1.0 - pow(BETA2, step)) / (1.0 - pow(BETA1, step)));
-    size_t d = (size_t)t->dim;
 
-    for (int s = 0; s < n_touched; s++) {
-        int r = t->rows[s];
-
-        adam_update(t->emb + r * d, t->m + r * d, t->v + r * d, t->grad + s * d, t->dim, alpha);
-        adam_update(t->bias + r, t->mb + r, t->vb + r, t->grad_bias + s, 1, alpha);
-        t->slot[r] = -1;
-    }
-}
-
-static inline float logit(const gs_i_gg_table_t *t, int u, int v)
-{
-    return dot(t->emb + (size_t)u * t->dim, t->emb + (size_t)v * t->dim, t->dim) + t->bias[v];
+    param_step(&t->weight, alpha);
+    param_step(&t->bias, alpha);
 }
 
 double gs_i_gg_dis_step(gs_i_gg_table_t *d, const int32_t *pairs, const float *labels, int n)
 {
     double loss = 0.0;
-    int n_touched = 0;
 
     for (int i = 0; i < n; i++) {
         int u = pairs[2 * i], v = pairs[2 * i + 1];
-        float s = logit(d, u, v), y = labels[i];
+        const float *eu = node_vector(d, u, d->scratch);
+        const float *ev = node_vector(d, v, d->scratch ? d->scratch + d->dim : NULL);
+        float s = dot(eu, ev, d->dim) + d->bias.w[v], y = labels[i];
 
         /* BCE with logits, max(s, 0) - s y + log(1 + e^-|s|); its derivative s(s) - y. */
         loss += fmax(s, 0.0) - (double)s * y + log1p(exp(-fabs((double)s)));
-        add_pair_grad(d, u, v, 1.0f / (1.0f + expf(-s)) - y, true, &n_touched);
+        add_pair_grad(d, u, eu, v, ev, 1.0f / (1.0f + expf(-s)) - y, true);
     }
-    adam_step(d, n_touched);
+    adam_step(d);
     return loss;
 }
 
 double gs_i_gg_gen_step(gs_i_gg_table_t *g, const int32_t *pairs, const float *reward, int n)
 {
     double loss = 0.0;
-    int n_touched = 0;
 
     for (int i = 0; i < n; i++) {
         int u = pairs[2 * i], v = pairs[2 * i + 1];
-        float p = 1.0f / (1.0f + expf(-logit(g, u, v)));
+        const float *eu = node_vector(g, u, g->scratch);
+        const float *ev = node_vector(g, v, g->scratch ? g->scratch + g->dim : NULL);
+        float p = 1.0f / (1.0f + expf(-(dot(eu, ev, g->dim) + g->bias.w[v])));
 
         /* d(-r log p)/ds = -r (1 - p) over the batch mean; zero where the clip holds p. */
         float ds = p > GEN_PROB_MIN ? -reward[i] * (1.0f - p) / (float)n : 0.0f;
 
         loss += -(double)reward[i] * log(p > GEN_PROB_MIN ? p : GEN_PROB_MIN);
-        add_pair_grad(g, u, v, ds, false, &n_touched);
+        add_pair_grad(g, u, eu, v, ev, ds, false);
     }
-    adam_step(g, n_touched);
+    adam_step(g);
     return loss;
 }
 
 float gs_i_gg_reward(const gs_i_gg_table_t *d, int u, int v)
 {
-    float s = logit(d, u, v);
+    const float *eu = d->emb + (size_t)u * d->dim, *ev = d->emb + (size_t)v * d->dim;
+    float s = dot(eu, ev, d->dim) + d->bias.w[v];
 
     s = s > REWARD_CLIP ? REWARD_CLIP : (s < -REWARD_CLIP ? -REWARD_CLIP : s);
     return log1pf(expf(s));
@@ -284,40 +369,120 @@ static gs_status_t check_options(const gs_graph_t *g, const gs_graphgan_options_
     return GS_OK;
 }
 
-/* The initial vectors of both tables. */
-static gs_status_t init_embeddings(const gs_graph_t *g, const gs_graphgan_options_t *o,
-                                   gs_graphgan_t *m)
+/* The initial node vectors (N, D) into d's table. */
+static gs_status_t init_vectors(const gs_graph_t *g, const gs_graphgan_options_t *o,
+                                gs_i_gg_table_t *d)
 {
-    size_t size = (size_t)m->n_nodes * (size_t)m->dim;
+    size_t size = (size_t)g->n_nodes * (size_t)o->dim;
     gs_deepwalk_options_t dw = o->deepwalk;
     gs_deepwalk_t *walker = NULL;
     gs_tensor_t *emb = NULL;
-    gs_status_t status = GS_OK;
+    gs_status_t status;
     gs_rng_t rng;
 
     if (o->init == GS_GRAPHGAN_INIT_RANDOM) {
         gs_rng_init(&rng, o->seed, STREAM_INIT);
         for (size_t i = 0; i < size; i++) {
-            m->gen.emb[i] = (float)(0.1 * gs_rng_normal(&rng));
+            d->weight.w[i] = (float)(0.1 * gs_rng_normal(&rng));
         }
-    } else if (o->init == GS_GRAPHGAN_INIT_GIVEN) {
-        memcpy(m->gen.emb, o->init_embeddings->data, size * sizeof *m->gen.emb);
-    } else {
-        dw.dim = o->dim;
-        dw.seed = o->seed;
-        status = gs_deepwalk_train(g, &dw, &walker, NULL);
-        if (status == GS_OK) {
-            status = gs_deepwalk_embed(walker, g, &emb);
-        }
-        if (status == GS_OK) {
-            memcpy(m->gen.emb, emb->data, size * sizeof *m->gen.emb);
-        }
-        gs_tensor_free(emb);
-        gs_deepwalk_free(walker);
+        return GS_OK;
+    }
+    if (o->init == GS_GRAPHGAN_INIT_GIVEN) {
+        memcpy(d->weight.w, o->init_embeddings->data, size * sizeof *d->weight.w);
+        return GS_OK;
     }
 
-    /* G and D start from the same vectors, as the original loads one file for both. */
-    memcpy(m->dis.emb, m->gen.emb, size * sizeof *m->dis.emb);
+    dw.dim = o->dim;
+    dw.seed = o->seed;
+    status = gs_deepwalk_train(g, &dw, &walker, NULL);
+    if (status == GS_OK) {
+        status = gs_deepwalk_embed(walker, g, &emb);
+    }
+    if (status == GS_OK) {
+        memcpy(d->weight.w, emb->data, size * sizeof *d->weight.w);
+    }
+    gs_tensor_free(emb);
+    gs_deepwalk_free(walker);
+    return status;
+}
+
+/* D and a free G start from the same vectors, as the original loads one file for both; so
+ * does a GCN G over identity features (its H W is then the vectors smoothed once over the
+ * graph).  A GCN G over given features starts from Glorot-uniform weights. */
+static gs_status_t init_tables(const gs_graph_t *g, const gs_graphgan_options_t *o,
+                               gs_graphgan_t *m)
+{
+    gs_i_gg_param_t *w = &m->gen.weight;
+    gs_tensor_t view = {w->rows, w->cols, w->w, NULL, false, false};
+    gs_rng_t rng;
+
+    GS_TRY(init_vectors(g, o, &m->dis));
+    if (w->rows == g->n_nodes) {
+        memcpy(w->w, m->dis.weight.w, (size_t)w->rows * w->cols * sizeof *w->w);
+    } else {
+        gs_rng_init(&rng, o->seed, STREAM_INIT + 1);
+        gs_tensor_init_glorot(&view, &rng);
+    }
+    gs_i_gg_table_refresh(&m->gen);
+    return GS_OK;
+}
+
+/* The non-zeros of a dense (rows, cols) matrix as a CSR; NULL when out of memory. */
+static gs_csr_t *dense_to_csr(const float *a, int rows, int cols)
+{
+    int64_t nnz = 0;
+    gs_csr_t *c;
+
+    for (size_t i = 0; i < (size_t)rows * cols; i++) {
+        nnz += a[i] != 0.0f;
+    }
+    c = gs_csr_new(rows, cols, nnz);
+    if (!c) {
+        return NULL;
+    }
+    nnz = 0;
+    for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < cols; j++) {
+            float x = a[(size_t)r * cols + j];
+
+            if (x != 0.0f) {
+                c->indices[nnz] = j;
+                c->values[nnz++] = x;
+            }
+        }
+        c->indptr[r + 1] = nnz;
+    }
+    return c;
+}
+
+/* H = Â X for the GCN generator: Â itself for identity features, else the non-zeros of
+ * Â X computed densely. */
+static gs_status_t propagated_features(const gs_graph_t *g, gs_csr_t **out)
+{
+    gs_csr_t *adj = NULL, *h = NULL;
+    gs_tensor_t *x = NULL;
+    float *ax = NULL;
+    gs_status_t status;
+
+    GS_TRY(gs_graph_normalized_adjacency(g, &adj));
+    if (g->n_features == 0) {
+        *out = adj;
+        return GS_OK;
+    }
+    status = gs_graph_features_dense(g, &x);
+    if (status == GS_OK) {
+        ax = malloc((size_t)g->n_nodes * g->n_features * sizeof *ax);
+        status = ax ? GS_OK : gs_i_error(GS_ERR_NOMEM, "out of memory for A X");
+    }
+    if (status == GS_OK) {
+        gs_csr_spmm(adj, x->data, g->n_features, ax);
+        h = dense_to_csr(ax, g->n_nodes, g->n_features);
+        status = h ? GS_OK : gs_i_error(GS_ERR_NOMEM, "out of memory for A X");
+    }
+    free(ax);
+    gs_tensor_free(x);
+    gs_csr_free(adj);
+    *out = h;
     return status;
 }
 
@@ -328,6 +493,7 @@ void gs_graphgan_free(gs_graphgan_t *m)
     }
     gs_i_gg_table_destroy(&m->gen);
     gs_i_gg_table_destroy(&m->dis);
+    gs_csr_free(m->h);
     free(m);
 }
 
@@ -335,21 +501,26 @@ static gs_status_t model_new(gs_graphgan_t **out, const gs_graph_t *g,
                              const gs_graphgan_options_t *o)
 {
     gs_graphgan_t *m = calloc(1, sizeof *m);
-    gs_status_t status;
+    gs_status_t status = GS_OK;
 
     if (!m) {
         return gs_i_error(GS_ERR_NOMEM, "out of memory for the GraphGAN model");
     }
     m->n_nodes = g->n_nodes;
     m->dim = o->dim;
-    status = gs_i_gg_table_init(&m->gen, g->n_nodes, o->dim, o->batch_size_gen, o->lr_gen,
-                                o->lambda_gen);
+    if (o->generator == GS_GRAPHGAN_GEN_GCN) {
+        status = propagated_features(g, &m->h);
+    }
     if (status == GS_OK) {
-        status = gs_i_gg_table_init(&m->dis, g->n_nodes, o->dim, o->batch_size_dis,
+        status = gs_i_gg_table_init(&m->gen, g->n_nodes, o->dim, o->batch_size_gen, m->h,
+                                    o->lr_gen, o->lambda_gen);
+    }
+    if (status == GS_OK) {
+        status = gs_i_gg_table_init(&m->dis, g->n_nodes, o->dim, o->batch_size_dis, NULL,
                                     o->lr_dis, o->lambda_dis);
     }
     if (status == GS_OK) {
-        status = init_embeddings(g, o, m);
+        status = init_tables(g, o, m);
     }
     if (status != GS_OK) {
         gs_graphgan_free(m);
@@ -430,6 +601,7 @@ static gs_status_t gen_step(trainer_t *tr, uint64_t round, double *loss)
     }
     *loss = run_pass(tr, &tr->m->gen, false, tr->opt->batch_size_gen,
                      STREAM_ORDER + 2 * round + 1);
+    gs_i_gg_table_refresh(&tr->m->gen);
     return GS_OK;
 }
 

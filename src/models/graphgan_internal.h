@@ -8,30 +8,45 @@
 #include "graph/bfs_tree.h"
 #include "graphssl/graphgan.h"
 
-/* An embedding table with a bias per node (G's or D's), trained by Adam on the rows each
- * batch touches.  Shapes: N nodes, D dimensions, B pairs per batch. */
+/* A matrix trained by Adam on the rows each batch touches. */
+typedef struct gs_i_gg_param {
+    int rows;
+    int cols;
+    float *w;            /* (rows, cols) */
+    float *m, *v;        /* (rows, cols) Adam moments */
+    int cap;             /* rows a batch may touch */
+    int n_touched;
+    int32_t *slot;       /* (rows) row's place in grad, -1 when untouched */
+    int32_t *touched;    /* (cap) touched rows in order of first touch */
+    float *grad;         /* (cap, cols) */
+} gs_i_gg_param_t;
+
+/*
+ * G's or D's embeddings with a bias per node.  Shapes: N nodes, D dimensions, F features,
+ * B pairs per batch.  A free table trains the (N, D) node vectors themselves; the GCN
+ * generator trains W (F, D) and a node's vector is row u of H W with H = Â X (N, F), one
+ * linear GCN layer (X the identity when the graph has no features).
+ */
 typedef struct gs_i_gg_table {
     int n;
     int dim;
-    float *emb;          /* (N, D) */
-    float *bias;         /* (N) */
-    float *m, *v;        /* (N, D) Adam moments of emb */
-    float *mb, *vb;      /* (N) Adam moments of bias */
-    int64_t step;        /* Adam steps taken */
+    gs_i_gg_param_t weight;   /* (N, D) node vectors, or (F, D) GCN weight */
+    gs_i_gg_param_t bias;     /* (N, 1) */
+    const gs_csr_t *h;        /* (N, F) propagated features, or NULL for a free table */
+    float *emb;               /* (N, D) node vectors: weight.w, or H W (see refresh) */
+    float *scratch;           /* (2, D) vectors of a pair on the GCN path */
+    int64_t step;             /* Adam steps taken */
     float lr;
-    float lambda;        /* L2 weight on the embeddings (and D's biases) a batch gathers */
-
-    /* Batch scratch: the gradient of each distinct row a batch touches. */
-    int cap;             /* 2 B rows */
-    int32_t *slot;       /* (N) row's place in grad, -1 when untouched */
-    int32_t *rows;       /* (2B) touched rows in order of first touch */
-    float *grad;         /* (2B, D) */
-    float *grad_bias;    /* (2B) */
+    float lambda;             /* L2 weight on the vectors (and D's biases) a batch gathers */
 } gs_i_gg_table_t;
 
-gs_status_t gs_i_gg_table_init(gs_i_gg_table_t *t, int n, int dim, int batch, float lr,
-                               float lambda);
+/* A free table of n nodes, or a GCN table over h (not owned) when h is not NULL. */
+gs_status_t gs_i_gg_table_init(gs_i_gg_table_t *t, int n, int dim, int batch,
+                               const gs_csr_t *h, float lr, float lambda);
 void gs_i_gg_table_destroy(gs_i_gg_table_t *t);
+
+/* Recomputes emb = H W after W changed (nothing to do for a free table). */
+void gs_i_gg_table_refresh(gs_i_gg_table_t *t);
 
 /* Relevance of node c to node u in G: g_u . g_c + b_c (the original's all_score). */
 static inline double gs_i_gg_relevance(const gs_i_gg_table_t *g, int u, int c)
@@ -42,7 +57,7 @@ static inline double gs_i_gg_relevance(const gs_i_gg_table_t *g, int u, int c)
     for (int k = 0; k < g->dim; k++) {
         s += (double)a[k] * b[k];
     }
-    return s + g->bias[c];
+    return s + g->bias.w[c];
 }
 
 /*

@@ -4,6 +4,7 @@
  */
 #include "graphssl/tensor.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,4 +126,84 @@ void gs_csr_spmm(const gs_csr_t *a, const float *b, int k, float *out)
 void gs_i_csr_spmm_add(const gs_csr_t *a, const float *b, int k, float *out)
 {
     spmm(a, b, k, out, true);
+}
+
+/* out += row r of a, transposed: out[col] += w * g_r for every entry (col, w) of the row. */
+GS_I_HOT static void scatter_row(const gs_csr_t *a, int r, const float *restrict grow, int k,
+                                 float *restrict out)
+{
+    for (int64_t e = a->indptr[r]; e < a->indptr[r + 1]; e++) {
+        float *restrict o = out + (size_t)a->indices[e] * k;
+        float w = a->values[e];
+
+        for (int j = 0; j < k; j++) {
+            o[j] += w * grow[j];
+        }
+    }
+}
+
+/* The first row of thread t's share when rows are cut into n_parts runs of equal nnz. */
+static int part_start(const gs_csr_t *a, int t, int n_parts)
+{
+    int64_t target = gs_csr_nnz(a) * t / n_parts;
+    int lo = 0, hi = a->n_rows;
+
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+
+        if (a->indptr[mid] < target) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/*
+ * out (C x K) += a^T g, reading g (R x K) once, in order.  Against multiplying by a stored
+ * transpose, which reads a row of g per nonzero, this streams g and keeps out in cache: the
+ * better order whenever out is small (a feature-to-hidden weight gradient).  Each thread
+ * scatters its share of rows into a private copy; the copies are then added in thread
+ * order, so the result depends on the thread count but not on scheduling.
+ */
+gs_status_t gs_i_csr_spmm_transposed_add(const gs_csr_t *a, const float *g, int k, float *out)
+{
+    int n_threads = gs_csr_nnz(a) * k >= GS_I_PAR_MIN ? omp_get_max_threads() : 1;
+    size_t size = (size_t)a->n_cols * k;
+    float *partial;
+
+    if (n_threads == 1) {
+        for (int r = 0; r < a->n_rows; r++) {
+            scatter_row(a, r, g + (size_t)r * k, k, out);
+        }
+        return GS_OK;
+    }
+    partial = calloc(size * (size_t)n_threads, sizeof *partial);
+    if (!partial) {
+        return gs_i_error(GS_ERR_NOMEM, "out of memory for a sparse gradient");
+    }
+
+    #pragma omp parallel num_threads(n_threads)
+    {
+        int t = omp_get_thread_num();
+        int end = part_start(a, t + 1, n_threads);
+
+        for (int r = part_start(a, t, n_threads); r < end; r++) {
+            scatter_row(a, r, g + (size_t)r * k, k, partial + size * t);
+        }
+
+        #pragma omp barrier
+        #pragma omp for schedule(static)
+        for (size_t i = 0; i < size; i++) {
+            float sum = out[i];
+
+            for (int p = 0; p < n_threads; p++) {
+                sum += partial[size * p + i];
+            }
+            out[i] = sum;
+        }
+    }
+    free(partial);
+    return GS_OK;
 }

@@ -94,23 +94,8 @@ gs_tensor_t *gs_op_matmul(gs_tape_t *t, gs_tensor_t *a, bool trans_a, gs_tensor_
     return out;
 }
 
-/* out (C x K) += a^T g for a (R x C) without its transpose: a sequential scatter, since
- * rows of a share columns. */
-static void csr_spmm_transposed_add(const gs_csr_t *a, const float *g, int k, float *out)
-{
-    for (int r = 0; r < a->n_rows; r++) {
-        const float *grow = g + (size_t)r * k;
-
-        for (int64_t e = a->indptr[r]; e < a->indptr[r + 1]; e++) {
-            float *o = out + (size_t)a->indices[e] * k;
-            float w = a->values[e];
-
-            for (int j = 0; j < k; j++) {
-                o[j] += w * grow[j];
-            }
-        }
-    }
-}
+/* Entries of dB (4 MB of floats) up to which spmm's backward scatters. */
+enum { SCATTER_MAX = 1 << 20 };
 
 /* C = A B with A constant, so only dB = A^T dC. */
 static void spmm_backward(gs_tape_t *tape, const gs_i_op_t *op)
@@ -122,10 +107,13 @@ static void spmm_backward(gs_tape_t *tape, const gs_i_op_t *op)
     if (!gb) {
         return;
     }
-    if (a->transpose) {
+    /* A symmetric matrix is its own transpose and multiplies as fast as forward.  Otherwise
+     * scattering rows of dC (read once) beats gathering through A^T (a row of dC read per
+     * nonzero) while dB stays small enough to sit in cache. */
+    if (a->transpose == a || (a->transpose && (size_t)a->n_cols * c->cols > SCATTER_MAX)) {
         gs_i_csr_spmm_add(a->transpose, c->grad, c->cols, gb);
-    } else {
-        csr_spmm_transposed_add(a, c->grad, c->cols, gb);
+    } else if (gs_i_csr_spmm_transposed_add(a, c->grad, c->cols, gb) != GS_OK) {
+        gs_i_tape_fail(tape);
     }
 }
 

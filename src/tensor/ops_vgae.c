@@ -24,10 +24,12 @@
 
 #include "tape_internal.h"
 
-/* Logits per block: 16 MB, a few rows of a large graph and all of a small one. */
+/* Logits per block: 1 MB, so that a block stays in a core's L2 cache from the product that
+ * fills it to the two that read it (measured faster here than 4 or 16 MB blocks). */
 #define BLOCK_FLOATS ((size_t)1 << 18)
 
-/* Partial sums of the vectorized loop, and columns per partial sum. */
+/* Partial sums of the vectorized loop (16 floats keep enough independent work in flight to
+ * hide the latency of the polynomial chains), and columns per partial sum. */
 #define LANES 16
 #define CHUNK 256
 
@@ -204,26 +206,39 @@ static void inner_product_bce_backward(gs_tape_t *tape, const gs_i_op_t *op)
     }
 }
 
+/* Every block of the upper triangle, in order: row blocks take more rows as the triangle
+ * narrows, keeping at most BLOCK_FLOATS logits (or one row when a row is longer). */
+static void all_blocks(const gs_tensor_t *z, const gs_csr_t *y, float pos_weight, float scale,
+                       float *buf, double *row_sums, float *dz)
+{
+    int n = z->rows;
+
+    for (int r0 = 0, b; r0 < n; r0 += b) {
+        size_t fit = BLOCK_FLOATS / (size_t)(n - r0);
+
+        b = fit < 1 ? 1 : fit > (size_t)(n - r0) ? n - r0 : (int)fit;
+        loss_block(z, y, r0, b, buf, pos_weight, scale, row_sums, dz);
+    }
+}
+
 gs_tensor_t *gs_op_inner_product_bce(gs_tape_t *t, gs_tensor_t *z, const gs_csr_t *targets,
                                      float pos_weight, float norm)
 {
     gs_tensor_t *out;
     gs_i_op_t *op = NULL;
-    double *row_sums, total = 0.0;
+    double *row_sums, total = 0.0, n2;
     float *buf, *dz = NULL;
     size_t buf_floats;
-    int n;
 
     if (!z || !targets || !(out = gs_i_tape_output(t, 1, 1, z, NULL, NULL))) {
         return NULL;
     }
-    n = z->rows;
-    assert(targets->n_rows == n && targets->n_cols == n && n > 0);
+    assert(targets->n_rows == z->rows && targets->n_cols == z->rows && z->rows > 0);
+    n2 = (double)z->rows * z->rows;
+    buf_floats = n2 < (double)BLOCK_FLOATS ? (size_t)n2 : BLOCK_FLOATS;
+    buf_floats = buf_floats > (size_t)z->rows ? buf_floats : (size_t)z->rows;
 
-    /* A block holds at most BLOCK_FLOATS logits, or one row when a row is longer. */
-    buf_floats = (size_t)n * n < BLOCK_FLOATS ? (size_t)n * n : BLOCK_FLOATS;
-    buf_floats = buf_floats > (size_t)n ? buf_floats : (size_t)n;
-    row_sums = gs_i_tape_alloc(t, (size_t)n * sizeof *row_sums);
+    row_sums = gs_i_tape_alloc(t, (size_t)z->rows * sizeof *row_sums);
     buf = gs_i_tape_alloc(t, buf_floats * sizeof *buf);
     if (out->requires_grad) {
         op = gs_i_tape_record(t, inner_product_bce_backward, out, z, NULL, NULL);
@@ -234,23 +249,14 @@ gs_tensor_t *gs_op_inner_product_bce(gs_tape_t *t, gs_tensor_t *z, const gs_csr_
     }
     if (dz) {
         memset(dz, 0, gs_i_numel(z) * sizeof *dz);
-    }
-
-    /* The mean over N^2 pairs and the norm factor are folded into each local gradient.
-     * Blocks take more rows as the triangle narrows, keeping about BLOCK_FLOATS logits. */
-    float scale = (float)(norm / ((double)n * n));
-    for (int r0 = 0, b; r0 < n; r0 += b) {
-        size_t fit = BLOCK_FLOATS / (size_t)(n - r0);
-
-        b = fit < 1 ? 1 : fit > (size_t)(n - r0) ? n - r0 : (int)fit;
-        loss_block(z, targets, r0, b, buf, pos_weight, scale, row_sums, dz);
-    }
-    for (int i = 0; i < n; i++) {
-        total += row_sums[i];
-    }
-    out->data[0] = (float)(norm * total / ((double)n * n));
-    if (op) {
         op->saved[0] = dz;
     }
+
+    /* The mean over N^2 pairs and the norm factor are folded into each local gradient. */
+    all_blocks(z, targets, pos_weight, (float)(norm / n2), buf, row_sums, dz);
+    for (int i = 0; i < z->rows; i++) {
+        total += row_sums[i];
+    }
+    out->data[0] = (float)(norm * total / n2);
     return out;
 }

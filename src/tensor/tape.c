@@ -222,6 +222,11 @@ gs_tensor_t *gs_i_tape_finish(gs_tape_t *tape, gs_i_backward_t backward, gs_tens
     return out;
 }
 
+void gs_i_tape_fail(gs_tape_t *tape)
+{
+    tape->status = GS_ERR_NOMEM;
+}
+
 float *gs_i_tape_grad(gs_tape_t *tape, gs_tensor_t *t)
 {
     size_t bytes;

@@ -30,6 +30,10 @@
 /* out (R x K) += a (R x C) b (C x K), parallel over output rows. */
 void gs_i_csr_spmm_add(const gs_csr_t *a, const float *b, int k, float *out);
 
+/* out (C x K) += a^T g for a (R x C), g (R x K), without a stored transpose; GS_ERR_NOMEM
+ * when the per-thread buffers cannot be had. */
+gs_status_t gs_i_csr_spmm_transposed_add(const gs_csr_t *a, const float *g, int k, float *out);
+
 typedef struct gs_i_op gs_i_op_t;
 
 typedef void (*gs_i_backward_t)(gs_tape_t *tape, const gs_i_op_t *op);
@@ -72,6 +76,9 @@ gs_tensor_t *gs_i_tape_finish(gs_tape_t *tape, gs_i_backward_t backward, gs_tens
 /* The gradient buffer of t, allocated zeroed from the tape on first use; NULL when t needs
  * no gradient or the allocation failed (the tape then reports GS_ERR_NOMEM). */
 float *gs_i_tape_grad(gs_tape_t *tape, gs_tensor_t *t);
+
+/* Marks the current pass as failed for lack of memory (an op's own scratch allocation). */
+void gs_i_tape_fail(gs_tape_t *tape);
 
 /* Bytes of memory the tape holds; lets tests prove that steps reuse it. */
 size_t gs_i_tape_reserved(const gs_tape_t *tape);
