@@ -26,8 +26,8 @@ enum { TRAIN_HIDDEN = 32 };
 /* A graph over n nodes from m edges given as pairs. */
 static gs_graph_t *graph_of_pairs(int n, const int32_t *pairs, int m)
 {
-    int32_t *src = malloc((size_t)(m ? m : 1) * sizeof *src);
-    int32_t *dst = malloc((size_t)(m ? m : 1) * sizeof *dst);
+    int32_t *src = calloc((size_t)m + 1, sizeof *src);
+    int32_t *dst = calloc((size_t)m + 1, sizeof *dst);
     gs_graph_t *g = NULL;
 
     for (int e = 0; e < m; e++) {
@@ -42,7 +42,7 @@ static gs_graph_t *graph_of_pairs(int n, const int32_t *pairs, int m)
 
 static gs_graph_t *ring(int n)
 {
-    int32_t *pairs = malloc(2 * (size_t)n * sizeof *pairs);
+    int32_t *pairs = calloc(2 * (size_t)n + 2, sizeof *pairs);
     gs_graph_t *g;
 
     for (int v = 0; v < n; v++) {
@@ -57,7 +57,7 @@ static gs_graph_t *ring(int n)
 /* Node 0 joined to nodes 1..leaves, plus `isolated` nodes without edges. */
 static gs_graph_t *star(int leaves, int isolated)
 {
-    int32_t *pairs = malloc(2 * (size_t)leaves * sizeof *pairs);
+    int32_t *pairs = calloc(2 * (size_t)leaves + 2, sizeof *pairs);
     gs_graph_t *g;
 
     for (int v = 0; v < leaves; v++) {
@@ -888,17 +888,18 @@ static gs_gcc_t *train_on_roles(gs_gcc_contrast_t contrast, int steps, gs_gcc_re
     return m;
 }
 
-/* Chance is log(1 + K) for MoCo and log(B) end to end; training must get well below. */
+/* Chance is log(1 + K) for MoCo and log(B) end to end; training must get well below: 1.5
+ * nats is the positive pair judged 4.5 times likelier than at chance. */
 START_TEST(gcc_training_learns_to_tell_subgraphs_apart)
 {
     gs_gcc_contrast_t contrast = _i == 0 ? GS_GCC_CONTRAST_MOCO : GS_GCC_CONTRAST_E2E;
     double chance = _i == 0 ? log(257.0) : log(32.0);
     gs_gcc_report_t rep;
-    gs_gcc_t *m = train_on_roles(contrast, 600, &rep);
+    gs_gcc_t *m = train_on_roles(contrast, 400, &rep);
 
-    ck_assert_int_eq(rep.steps, 600);
-    ck_assert_int_eq(rep.subgraphs, 600 * 64);
-    ck_assert_msg(rep.final_loss < 0.5 * chance, "final loss %.3f, chance %.3f",
+    ck_assert_int_eq(rep.steps, 400);
+    ck_assert_int_eq(rep.subgraphs, 400 * 64);
+    ck_assert_msg(rep.final_loss < chance - 1.5, "final loss %.3f, chance %.3f",
                   rep.final_loss, chance);
     gs_gcc_free(m);
 }

@@ -261,16 +261,23 @@ START_TEST(vgae_split_rejects_edge_as_negative)
 }
 END_TEST
 
-START_TEST(vgae_split_rejects_directed_graph)
+START_TEST(vgae_rejects_directed_graph)
 {
     int32_t src[] = {0, 1, 2}, dst[] = {1, 2, 0};
+    gs_vgae_options_t opt;
     gs_graph_t *g = NULL;
+    gs_vgae_t *m = NULL;
     gs_link_split_t s;
 
     ck_assert_int_eq(gs_graph_from_edges(&g, 3, src, dst, NULL, 3, true, NULL), GS_OK);
     gs_link_split_init(&s);
     ck_assert_int_eq(gs_link_split_draw(g, 0.05, 0.10, 0, &s), GS_ERR_UNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(gs_last_error(), "directed"));
+
+    gs_vgae_options_init(&opt);
+    ck_assert_int_eq(gs_graph_set_identity_features(g), GS_OK);
+    ck_assert_int_eq(gs_vgae_train(g, NULL, &opt, &m, NULL), GS_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(m);
     gs_graph_free(g);
 }
 END_TEST
@@ -574,7 +581,7 @@ int main(void)
     tcase_add_test(tc, vgae_encoder_never_sees_held_out_edges);
     tcase_add_test(tc, vgae_split_complete_removes_given_edges_and_draws_negatives);
     tcase_add_test(tc, vgae_split_rejects_edge_as_negative);
-    tcase_add_test(tc, vgae_split_rejects_directed_graph);
+    tcase_add_test(tc, vgae_rejects_directed_graph);
     tcase_add_test(tc, vgae_pairs_load_rejects_unknown_node);
     tcase_add_test(tc, vgae_split_save_and_load_round_trip);
     tcase_add_test(tc, vgae_inner_product_bce_matches_naive);

@@ -522,28 +522,37 @@ static gs_status_t intern_strings(const endpoint_t *ends, int64_t n, interned_t 
     return status;
 }
 
-static gs_status_t intern(edge_list_t *el, interned_t *in, const char *file)
+/*
+ * Numbers the nodes.  Integer names are turned into values first; the text then holds
+ * nothing the graph needs, so it is released before the edge arrays are allocated, which
+ * keeps the peak memory of a large file down.
+ */
+static gs_status_t intern(edge_list_t *el, interned_t *in, gs_i_text_t *t)
 {
     int64_t n = 2 * el->n_edges;
-    int64_t lo;
-    int64_t hi;
+    int64_t lo = 0;
+    int64_t hi = 0;
+    bool numeric = endpoints_to_values(el->ends, n, &lo, &hi);
 
+    if (numeric) {
+        gs_i_text_close(t);
+    }
     in->src = malloc((size_t)el->n_edges * sizeof *in->src);
     in->dst = malloc((size_t)el->n_edges * sizeof *in->dst);
     if (!in->src || !in->dst) {
-        return gs_i_error(GS_ERR_NOMEM, "%s: out of memory for the edges", file);
+        return gs_i_error(GS_ERR_NOMEM, "%s: out of memory for the edges", t->name);
     }
-    if (!endpoints_to_values(el->ends, n, &lo, &hi)) {
-        return intern_strings(el->ends, n, in, file);
+    if (!numeric) {
+        return intern_strings(el->ends, n, in, t->name);
     }
 
     /* A rank table costs 12 bytes per value in the range; use it while that stays within
      * a small multiple of the endpoints' own memory.  In unsigned arithmetic hi - lo
      * cannot overflow. */
     if ((uint64_t)hi - (uint64_t)lo < (uint64_t)(2 * n + 1024)) {
-        return intern_dense(el->ends, n, lo, hi, in, file);
+        return intern_dense(el->ends, n, lo, hi, in, t->name);
     }
-    return intern_sparse(el->ends, n, in, file);
+    return intern_sparse(el->ends, n, in, t->name);
 }
 
 /* An empty file, or edges that leave fewer than 2 nodes or only self loops, make no
@@ -589,16 +598,12 @@ gs_status_t gs_edgelist_load(gs_graph_t **out, const char *path, bool directed,
         status = check_nonempty(&t, &el);
     }
     if (status == GS_OK) {
-        status = intern(&el, &in, t.name);
+        status = intern(&el, &in, &t);
     }
 
-    /* Building the graph takes twice the edges' memory again: release the endpoints
-     * first, and the text too unless the names still point into it. */
+    /* Building the graph takes the edges' memory again: release the endpoints first. */
     free(el.ends);
     el.ends = NULL;
-    if (in.block) {
-        gs_i_text_close(&t);
-    }
     if (status == GS_OK) {
         status = gs_graph_from_edges(out, in.n_nodes, in.src, in.dst, el.weights, el.n_edges,
                                      directed, (char **)in.names);

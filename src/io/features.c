@@ -153,10 +153,17 @@ static int compare_entries(const void *a, const void *b)
  * column given twice. */
 static gs_status_t sort_segment(text_rows_t *r, int64_t start, int64_t end)
 {
-    int32_t *c = r->rows.cols + start;
-    float *values = r->rows.values + start;
     int64_t n = end - start;
+    int32_t *c;
+    float *values;
     entry_t *tmp;
+
+    /* Rows of no or one entry are sorted (and may have no entry array at all yet). */
+    if (n < 2) {
+        return GS_OK;
+    }
+    c = r->rows.cols + start;
+    values = r->rows.values + start;
 
     for (int64_t i = 1; i < n; i++) {
         if (c[i] > c[i - 1]) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common_internal.h"
 #include "io/igraph_formats_internal.h"
@@ -30,6 +31,9 @@ static const format_info_t formats[] = {
     [GS_I_FORMAT_NCOL] = {"ncol", "NCOL"},
     [GS_I_FORMAT_LGL] = {"lgl", "LGL"},
 };
+
+/* Vertices a Pajek file may declare beyond 16 per byte of the file. */
+enum { PAJEK_MIN_VERTICES = 1 << 20 };
 
 /* The first igraph error message of a read (igraph's handler is per thread). */
 static _Thread_local char igraph_message[512];
@@ -152,6 +156,30 @@ static gs_status_t prepare_ncol(gs_i_text_t *t, bool weighted, bool *has_weights
         }
         *has_weights = *has_weights || n == 3;
         p = stop + (nl != NULL);
+    }
+    return GS_OK;
+}
+
+/* Pajek files declare their vertex count, and igraph allocates that many vertices before
+ * reading on; a count far beyond what the file could list is refused instead. */
+static gs_status_t check_pajek(const gs_i_text_t *t)
+{
+    const char *p = t->buf + t->pos;
+    const char *end = t->buf + t->len;
+    uint64_t limit = (uint64_t)(t->len - t->pos) * 16 + PAJEK_MIN_VERTICES;
+    long line = 1;
+
+    for (; p < end; p++) {
+        unsigned long long n;
+
+        if (*p == '\n') {
+            line++;
+        } else if ((p == t->buf + t->pos || p[-1] == '\n') && strncasecmp(p, "*vertices", 9) == 0
+                   && sscanf(p + 9, "%llu", &n) == 1 && n > limit) {
+            return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected a vertex count the file can "
+                              "hold (at most %llu), found *Vertices %llu", t->name, line,
+                              (unsigned long long)limit, n);
+        }
     }
     return GS_OK;
 }
@@ -445,6 +473,9 @@ static gs_status_t load_text(gs_i_text_t *t, gs_i_format_t format, bool directed
     }
     if (format == GS_I_FORMAT_NCOL) {
         GS_TRY(prepare_ncol(t, weighted, &has_weights));
+    }
+    if (format == GS_I_FORMAT_PAJEK) {
+        GS_TRY(check_pajek(t));
     }
     if (format == GS_I_FORMAT_NCOL && has_weights && !weighted) {
         gs_i_log(GS_LOG_INFO, "%s: the NCOL edge weights are ignored; pass --weighted to use "

@@ -15,8 +15,11 @@
 #include "gcc_internal.h"
 #include "graphssl/model_file.h"
 
-/* Subgraphs encoded per forward pass when embedding. */
-enum { EMBED_CHUNK = 256 };
+/* Subgraphs encoded per forward pass when embedding, and walks averaged per node. */
+enum { EMBED_CHUNK = 256, EMBED_VIEWS = 2 };
+
+/* GCC's evaluation walks take a budget linear in the degree. */
+#define EMBED_EXPONENT 1.0
 
 void gs_gcc_options_init(gs_gcc_options_t *opt)
 {
@@ -155,9 +158,10 @@ const gs_gcc_options_t *gs_gcc_options(const gs_gcc_t *m)
 
 /* --- Embedding ------------------------------------------------------------------------ */
 
-/* Encodes the sampler's first n items into rows row0 .. row0 + n - 1 of out. */
+/* Encodes the sampler's first n items and writes weight times their embeddings into rows
+ * row0 .. row0 + n - 1 of out, or with add set, adds it to what the rows hold. */
 static gs_status_t encode_items(const gs_gcc_t *m, gs_i_gcc_sampler_t *s, gs_tape_t *tape,
-                                int n, gs_tensor_t *out, int row0)
+                                int n, gs_tensor_t *out, int row0, float weight, bool add)
 {
     gs_i_gcc_batch_t b;
     gs_tensor_t *z;
@@ -165,9 +169,10 @@ static gs_status_t encode_items(const gs_gcc_t *m, gs_i_gcc_sampler_t *s, gs_tap
     GS_TRY(gs_i_gcc_batch_build(&b, s->items, 0, 1, n, m->opt.pos_dim, m->opt.encoder));
     gs_tape_reset(tape);
     z = gs_i_gcc_encoder_forward(tape, &m->enc, &m->opt, &b, GS_I_GCC_EVAL, NULL);
-    if (z) {
-        memcpy(out->data + (size_t)row0 * out->cols, z->data,
-               (size_t)n * (size_t)out->cols * sizeof *z->data);
+    for (size_t i = 0; z && i < (size_t)n * (size_t)out->cols; i++) {
+        float *dst = out->data + (size_t)row0 * out->cols + i;
+
+        *dst = (add ? *dst : 0.0f) + weight * z->data[i];
     }
 
     /* The tape may refer to the batch's matrix, so it is reset before the batch goes. */
@@ -176,6 +181,8 @@ static gs_status_t encode_items(const gs_gcc_t *m, gs_i_gcc_sampler_t *s, gs_tap
     return z ? GS_OK : gs_i_error(GS_ERR_NOMEM, "out of memory encoding %d subgraphs", n);
 }
 
+/* As GCC's generate.py: a node's embedding is the mean of the embeddings of two walks from
+ * it, which halves the variance the walks bring in. */
 static gs_status_t embed_nodes(const gs_gcc_t *m, gs_i_gcc_sampler_t *s, gs_tape_t *tape,
                                gs_tensor_t *out)
 {
@@ -187,8 +194,11 @@ static gs_status_t embed_nodes(const gs_gcc_t *m, gs_i_gcc_sampler_t *s, gs_tape
         for (int i = 0; i < n; i++) {
             nodes[i] = start + i;
         }
-        GS_TRY(gs_i_gcc_sample_nodes(s, nodes, n));
-        GS_TRY(encode_items(m, s, tape, n, out, start));
+        for (int view = 0; view < EMBED_VIEWS; view++) {
+            GS_TRY(gs_i_gcc_sample_nodes(s, nodes, n, EMBED_EXPONENT, GS_I_SIGN_CANONICAL,
+                                         GS_I_GCC_EMBED_WALKS + (uint64_t)view));
+            GS_TRY(encode_items(m, s, tape, n, out, start, 1.0f / EMBED_VIEWS, view > 0));
+        }
     }
     return GS_OK;
 }
@@ -196,11 +206,16 @@ static gs_status_t embed_nodes(const gs_gcc_t *m, gs_i_gcc_sampler_t *s, gs_tape
 static gs_status_t embed_graphs(const gs_gcc_t *m, gs_i_gcc_sampler_t *s, gs_tape_t *tape,
                                 const gs_graph_collection_t *c, gs_tensor_t *out)
 {
+    int32_t ids[EMBED_CHUNK];
+
     for (int start = 0; start < c->n_graphs; start += EMBED_CHUNK) {
         int n = c->n_graphs - start < EMBED_CHUNK ? c->n_graphs - start : EMBED_CHUNK;
 
-        GS_TRY(gs_i_gcc_sample_graphs(s, c, start, n));
-        GS_TRY(encode_items(m, s, tape, n, out, start));
+        for (int i = 0; i < n; i++) {
+            ids[i] = start + i;
+        }
+        GS_TRY(gs_i_gcc_sample_graphs(s, c, ids, n));
+        GS_TRY(encode_items(m, s, tape, n, out, start, 1.0f, false));
     }
     return GS_OK;
 }

@@ -21,9 +21,6 @@
 /* The exponent of GCC's seed distribution and of its training walk budget. */
 #define SEED_EXPONENT 0.75
 
-/* Random streams of embedding walks live in their own domain, apart from training's. */
-#define EMBED_STREAM_DOMAIN (1ULL << 62)
-
 /* --- Items ---------------------------------------------------------------------------- */
 
 void gs_i_gcc_item_destroy(gs_i_gcc_item_t *item)
@@ -367,7 +364,7 @@ static void count_items(gs_i_gcc_sampler_t *s, int n)
 }
 
 gs_status_t gs_i_gcc_sample_pairs(gs_i_gcc_sampler_t *s, int batch, gs_rng_t *rng,
-                                  uint64_t stream)
+                                  uint64_t walks)
 {
     first_failure_t failure = {GS_OK, ""};
     int32_t *graph = malloc((size_t)batch * sizeof *graph);
@@ -389,7 +386,7 @@ gs_status_t gs_i_gcc_sample_pairs(gs_i_gcc_sampler_t *s, int batch, gs_rng_t *rn
     for (int i = 0; i < 2 * batch; i++) {
         gs_rng_t item_rng;
 
-        gs_rng_init(&item_rng, s->opt->seed, stream * 65536 + (uint64_t)i);
+        gs_rng_init(&item_rng, s->opt->seed, (walks << 32) + (uint64_t)i);
         note_failure(&failure, walk_item(s, omp_get_thread_num(), s->graphs[graph[i / 2]],
                                          node[i / 2], SEED_EXPONENT, GS_I_SIGN_RANDOM,
                                          &item_rng, &s->items[i]));
@@ -400,20 +397,20 @@ gs_status_t gs_i_gcc_sample_pairs(gs_i_gcc_sampler_t *s, int batch, gs_rng_t *rn
     return raise_failure(&failure);
 }
 
-gs_status_t gs_i_gcc_sample_nodes(gs_i_gcc_sampler_t *s, const int32_t *nodes, int n)
+gs_status_t gs_i_gcc_sample_nodes(gs_i_gcc_sampler_t *s, const int32_t *nodes, int n,
+                                  double exponent, gs_i_sign_mode_t signs, uint64_t walks)
 {
     first_failure_t failure = {GS_OK, ""};
 
     GS_TRY(reserve_items(s, n));
 
-    /* GCC's evaluation walks take a budget linear in the degree (exponent 1). */
     #pragma omp parallel for schedule(dynamic, 1)
     for (int i = 0; i < n; i++) {
         gs_rng_t item_rng;
 
-        gs_rng_init(&item_rng, s->opt->seed, EMBED_STREAM_DOMAIN + (uint64_t)nodes[i]);
+        gs_rng_init(&item_rng, s->opt->seed, (walks << 32) + (uint64_t)nodes[i]);
         note_failure(&failure, walk_item(s, omp_get_thread_num(), s->graphs[0], nodes[i],
-                                         1.0, GS_I_SIGN_CANONICAL, &item_rng, &s->items[i]));
+                                         exponent, signs, &item_rng, &s->items[i]));
     }
     return raise_failure(&failure);
 }
@@ -438,7 +435,7 @@ static gs_status_t graph_item(gs_i_gcc_sampler_t *s, int tid, const gs_graph_col
 }
 
 gs_status_t gs_i_gcc_sample_graphs(gs_i_gcc_sampler_t *s, const gs_graph_collection_t *c,
-                                   int first, int n)
+                                   const int32_t *ids, int n)
 {
     first_failure_t failure = {GS_OK, ""};
 
@@ -446,8 +443,7 @@ gs_status_t gs_i_gcc_sample_graphs(gs_i_gcc_sampler_t *s, const gs_graph_collect
 
     #pragma omp parallel for schedule(dynamic, 1)
     for (int i = 0; i < n; i++) {
-        note_failure(&failure, graph_item(s, omp_get_thread_num(), c, first + i,
-                                          &s->items[i]));
+        note_failure(&failure, graph_item(s, omp_get_thread_num(), c, ids[i], &s->items[i]));
     }
     return raise_failure(&failure);
 }

@@ -101,19 +101,28 @@ gs_status_t gs_i_gcc_sampler_init(gs_i_gcc_sampler_t *s, const gs_graph_t *const
                                   int n_graphs, const gs_gcc_options_t *opt, bool with_seeds);
 void gs_i_gcc_sampler_destroy(gs_i_gcc_sampler_t *s);
 
-/* Two views of B seeds drawn with rng: items 2i and 2i + 1 are walks from seed i, with
- * random eigenvector signs; every item has its own random stream derived from the seed
- * and `stream`, so results do not depend on the number of threads. */
+/*
+ * Every walk draws from its own random stream, (walks << 32) + index, so that results do not
+ * depend on the number of threads; `walks` is one of these domains plus a counter.
+ */
+#define GS_I_GCC_PRETRAIN_WALKS (1ULL << 28)   /* + step */
+#define GS_I_GCC_EMBED_WALKS (2ULL << 28)      /* + view */
+#define GS_I_GCC_FINETUNE_WALKS (3ULL << 28)   /* + (fold << 12) + epoch */
+
+/* Two views of B seeds drawn with rng: items 2i and 2i + 1 are walks from seed i (index 2i
+ * and 2i + 1 of `walks`), with random eigenvector signs. */
 gs_status_t gs_i_gcc_sample_pairs(gs_i_gcc_sampler_t *s, int batch, gs_rng_t *rng,
-                                  uint64_t stream);
+                                  uint64_t walks);
 
-/* One walk from each of nodes[0..n) of graph 0, with the evaluation budget and canonical
- * signs; item i belongs to nodes[i]. */
-gs_status_t gs_i_gcc_sample_nodes(gs_i_gcc_sampler_t *s, const int32_t *nodes, int n);
+/* One walk from each of nodes[0..n) of graph 0 into items 0..n-1, with the budget
+ * max(rw_hops, degree^exponent e / (e - 1) / restart) and the given signs; the walk from
+ * node v draws from stream index v of `walks`. */
+gs_status_t gs_i_gcc_sample_nodes(gs_i_gcc_sampler_t *s, const int32_t *nodes, int n,
+                                  double exponent, gs_i_sign_mode_t signs, uint64_t walks);
 
-/* Whole graphs of a collection as items (seed: the highest-degree node). */
+/* Whole graphs ids[0..n) of a collection as items (seed: the highest-degree node). */
 gs_status_t gs_i_gcc_sample_graphs(gs_i_gcc_sampler_t *s, const gs_graph_collection_t *c,
-                                   int first, int n);
+                                   const int32_t *ids, int n);
 
 /* --- Encoder ------------------------------------------------------------------------------ */
 

@@ -20,9 +20,8 @@
 #include "gcc_internal.h"
 
 /* Random streams: 0 initialises the weights (in gcc.c), 1 draws seeds, 2 drives dropout
- * and 3 the queue's initial contents; walks use their own streams from STEP_STREAM on. */
+ * and 3 the queue's initial contents; walks have streams of their own. */
 enum { STREAM_SEEDS = 1, STREAM_DROPOUT = 2, STREAM_QUEUE = 3 };
-#define STEP_STREAM (1ULL << 40)
 
 gs_tensor_t *gs_i_gcc_infonce_moco(gs_tape_t *t, gs_tensor_t *q, gs_tensor_t *k,
                                    gs_tensor_t *queue, float temperature)
@@ -257,7 +256,7 @@ static gs_status_t run_steps(trainer_t *tr, gs_gcc_t *m, gs_gcc_report_t *rep)
         gs_tensor_t *loss, *keys;
 
         GS_TRY(gs_i_gcc_sample_pairs(&tr->sampler, tr->batch, &tr->seed_rng,
-                                     STEP_STREAM + (uint64_t)step));
+                                     GS_I_GCC_PRETRAIN_WALKS + (uint64_t)step));
         rep->seconds_sampling += gs_clock_seconds() - t0;
         GS_TRY(build_batches(tr));
 

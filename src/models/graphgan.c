@@ -28,7 +28,7 @@
  * the paper (users report 0.57-0.71 link-acc on CA-GrQc); 1e-5 was found to.  Here, with
  * the tenfold shorter travel per touch, G at 3e-3 collapses the same way (0.60 after 20
  * epochs), 1e-3 peaks near epoch 10 (0.883) and then declines, and 5e-4 rises steadily
- * over the 20 epochs (0.834 from DeepWalk to 0.876-0.883 over seeds 0-2): the default.
+ * over the 20 epochs (0.834 from DeepWalk to 0.876-0.881 over seeds 0-2): the default.
  * D's link-acc falls at any rate that moves it, because its negatives, nodes two hops
  * from the root, are pairs of the kind a held-out edge is; 1e-4 lets its own loss fall
  * (by a fifth over 20 epochs) while its link-acc stays within 0.005 of DeepWalk's.

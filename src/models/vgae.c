@@ -149,6 +149,10 @@ static gs_status_t inputs_init(gs_i_inputs_t *in, const gs_graph_t *g,
     gs_status_t status;
 
     *train_adj = NULL;
+    if (g->directed) {
+        return gs_i_error(GS_ERR_UNSUPPORTED, "graph auto-encoders reconstruct undirected "
+                          "edges; the graph was loaded directed");
+    }
     if (split && split->n_nodes != g->n_nodes) {
         return gs_i_error(GS_ERR_INVALID, "the split has %d nodes but the graph %d",
                           split->n_nodes, g->n_nodes);
