@@ -25,7 +25,7 @@ typedef struct gs_cli {
     bool json;
     bool quiet;
     bool no_eval;
-    bool raw;                  /* export embeddings without rescaling */
+    bool raw;                  /* export DGI embeddings without rescaling */
     bool progress_on_tty;      /* redraw one progress line instead of printing many */
     double t_start;
 } gs_cli_t;
@@ -59,10 +59,9 @@ int gs_cli_load_graph(gs_cli_t *cli, gs_graph_t **g, double *seconds);
 /* The output path: -o, or NAME.METHOD.csv in the current directory.  Caller frees. */
 char *gs_cli_output_path(const gs_cli_t *cli);
 
-/* Rescales emb to unit mean row norm (unless --raw) and writes it as CSV to the output path,
- * atomically; on failure prints and returns an exit code.  The rescaled emb is what gets
- * evaluated afterwards, so printed scores describe the file. */
-int gs_cli_write_embeddings(const gs_cli_t *cli, char *const *names, gs_tensor_t *emb);
+/* Writes emb as CSV to the output path, atomically; on failure prints and returns an exit
+ * code. */
+int gs_cli_write_embeddings(const gs_cli_t *cli, char *const *names, const gs_tensor_t *emb);
 
 /* Evaluates embeddings against g's labels: dgi-linear with a split, kfold-logreg without.
  * Prints the score line on stdout and adds it to json.  No labels: does nothing. */

@@ -207,7 +207,7 @@ char *gs_cli_output_path(const gs_cli_t *cli)
     return path;
 }
 
-int gs_cli_write_embeddings(const gs_cli_t *cli, char *const *names, gs_tensor_t *emb)
+int gs_cli_write_embeddings(const gs_cli_t *cli, char *const *names, const gs_tensor_t *emb)
 {
     char *path = gs_cli_output_path(cli);
     gs_status_t status;
@@ -215,14 +215,6 @@ int gs_cli_write_embeddings(const gs_cli_t *cli, char *const *names, gs_tensor_t
     if (!path) {
         fputs("graphssl: out of memory\n", stderr);
         return GS_EXIT_RUNTIME;
-    }
-    if (!cli->raw) {
-        double factor = gs_embeddings_rescale(emb);
-
-        if (!cli->quiet) {
-            fprintf(stderr, "embeddings rescaled by %.4g to unit mean row norm (--raw keeps "
-                    "them as the model made them)\n", factor);
-        }
     }
     status = gs_embeddings_save_csv(path, names, emb);
     if (status == GS_OK && !cli->quiet) {
