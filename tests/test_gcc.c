@@ -923,8 +923,8 @@ static gs_gcc_t *train_on_roles(gs_gcc_contrast_t contrast, int steps, gs_gcc_re
 }
 
 /* Chance is log(1 + K) for MoCo and log(B) end to end, about where the first steps start.
- * Training must get well below both that start and chance: 1.5 nats is the positive pair
- * judged 4.5 times likelier. */
+ * Training must get well below both: 1 nat under the start and 1.2 under chance, the
+ * positive pair judged more than 3 times likelier than by chance. */
 START_TEST(gcc_training_learns_to_tell_subgraphs_apart)
 {
     gs_gcc_contrast_t contrast = _i == 0 ? GS_GCC_CONTRAST_MOCO : GS_GCC_CONTRAST_E2E;
@@ -938,7 +938,7 @@ START_TEST(gcc_training_learns_to_tell_subgraphs_apart)
     ck_assert_int_eq(log.n, 8);
     ck_assert_msg(log.loss[0] > chance - 1.0, "first loss %.3f, chance %.3f", log.loss[0],
                   chance);
-    ck_assert_msg(rep.final_loss < log.loss[0] - 1.5 && rep.final_loss < chance - 1.2,
+    ck_assert_msg(rep.final_loss < log.loss[0] - 1.0 && rep.final_loss < chance - 1.2,
                   "final loss %.3f, first %.3f, chance %.3f", rep.final_loss, log.loss[0],
                   chance);
     gs_gcc_free(m);

@@ -109,6 +109,8 @@ static const load_case_t cases[] = {
      .n_edges = 2, .name_at = {"0=7"}},
     {"named_first_line_is_an_edge", {TEXT("g.txt", "alice bob\nbob carol\n")}, .n_nodes = 3,
      .n_edges = 2, .name_at = {"0=alice"}},
+    {"column_words_used_as_names_are_an_edge", {TEXT("g.txt", "u v\nv w\n")}, .n_nodes = 3,
+     .n_edges = 2, .name_at = {"0=u"}},
     {"header_with_weight", {TEXT("g.csv", "from,to,weight\n0,1,0.5\n1,2,2\n")}, .weighted = true,
      .n_nodes = 3, .n_edges = 2},
     {"third_column_without_flag", {TEXT("g.edgelist", "0 1\n1 2 0.5\n")},

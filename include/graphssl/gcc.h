@@ -18,6 +18,7 @@
 #ifndef GRAPHSSL_GCC_H
 #define GRAPHSSL_GCC_H
 
+#include "graphssl/eval.h"
 #include "graphssl/graph.h"
 #include "graphssl/model.h"
 #include "graphssl/tensor.h"
@@ -102,6 +103,41 @@ GS_API gs_status_t gs_gcc_embed(const gs_gcc_t *model, const gs_graph_t *g, gs_t
  * the seed, as GCC does for graph classification. */
 GS_API gs_status_t gs_gcc_embed_graphs(const gs_gcc_t *model, const gs_graph_collection_t *c,
                                        gs_tensor_t **out);
+
+/*
+ * kfold-finetune, GCC's fine-tuning protocol: the labelled nodes (or graphs) are split into
+ * stratified folds; for each fold a copy of the pre-trained encoder (batch-norm statistics
+ * reset) and a fresh linear classifier are trained together with cross-entropy on the other
+ * folds, then score the fold.  Nodes are encoded from a fresh walk each time they are seen
+ * (budget rw_hops, random eigenvector signs in training), graphs whole.
+ */
+typedef struct gs_gcc_finetune_options {
+    int folds;             /* 10 */
+    int epochs;            /* 30 */
+    int batch_size;        /* 32 */
+    float lr;              /* 0.005, warmed up over 10% of the steps, then decayed */
+    float weight_decay;    /* 1e-5 */
+    float clip_value;      /* 1: every gradient entry clipped to [-1, 1] */
+    uint64_t seed;         /* 0: folds, walks, heads */
+    gs_gcc_progress_fn progress;   /* called after each fold with its accuracy */
+    void *progress_user;
+} gs_gcc_finetune_options_t;
+
+GS_API void gs_gcc_finetune_options_init(gs_gcc_finetune_options_t *opt);
+
+/* Fine-tunes on the nodes of g with labels (one per node, -1 for unlabelled) in
+ * 0..n_classes-1; micro- and macro-F1 averaged over the folds.  GS_ERR_INVALID for bad
+ * options, labels out of range or fewer labelled nodes than folds. */
+GS_API gs_status_t gs_gcc_finetune(const gs_gcc_t *model, const gs_graph_t *g,
+                                   const int32_t *labels, int n_classes,
+                                   const gs_gcc_finetune_options_t *opt, gs_score_t *micro,
+                                   gs_score_t *macro);
+
+/* The same over the graphs of a labelled collection. */
+GS_API gs_status_t gs_gcc_finetune_graphs(const gs_gcc_t *model,
+                                          const gs_graph_collection_t *c,
+                                          const gs_gcc_finetune_options_t *opt,
+                                          gs_score_t *micro, gs_score_t *macro);
 
 /* The options the model was trained with. */
 GS_API const gs_gcc_options_t *gs_gcc_options(const gs_gcc_t *model);

@@ -25,6 +25,8 @@ static const char usage[] =
     "          [--queue 16384] [--momentum 0.999] [--temperature 0.07] [--lr 0.005]\n"
     "          [--weight-decay 1e-5] [--hidden 64] [--layers 5] [--restart 0.8]\n"
     "          [--rw-hops 256] [--dropout 0.5]\n"
+    "evaluation: --freeze (default: logistic regression on the embeddings, kfold-logreg)\n"
+    "            --finetune [--epochs 30]  (encoder + linear head trained per fold)\n"
     "common:   [--seed 0] [--threads N] [--json] [--quiet] [--labels L] [--no-eval]\n";
 
 typedef enum gcc_mode { MODE_BOTH, MODE_PRETRAIN, MODE_EMBED } gcc_mode_t;
@@ -32,7 +34,7 @@ typedef enum gcc_mode { MODE_BOTH, MODE_PRETRAIN, MODE_EMBED } gcc_mode_t;
 enum {
     OPT_ENCODER = 1, OPT_CONTRAST, OPT_STEPS, OPT_BATCH, OPT_QUEUE, OPT_MOMENTUM,
     OPT_TEMPERATURE, OPT_LR, OPT_WEIGHT_DECAY, OPT_HIDDEN, OPT_LAYERS, OPT_RESTART,
-    OPT_RW_HOPS, OPT_DROPOUT, OPT_GRAPHS
+    OPT_RW_HOPS, OPT_DROPOUT, OPT_GRAPHS, OPT_FREEZE, OPT_FINETUNE, OPT_EPOCHS
 };
 
 static const struct option gcc_options[] = {
@@ -51,6 +53,9 @@ static const struct option gcc_options[] = {
     {"rw-hops", required_argument, NULL, OPT_RW_HOPS},
     {"dropout", required_argument, NULL, OPT_DROPOUT},
     {"graphs", required_argument, NULL, OPT_GRAPHS},
+    {"freeze", no_argument, NULL, OPT_FREEZE},
+    {"finetune", no_argument, NULL, OPT_FINETUNE},
+    {"epochs", required_argument, NULL, OPT_EPOCHS},
     {"help", no_argument, NULL, 'h'},
 };
 
@@ -61,6 +66,8 @@ typedef struct run {
     gs_gcc_options_t opt;
     gcc_mode_t mode;
     const char *graphs_dir;    /* --graphs */
+    bool finetune;             /* --finetune rather than --freeze */
+    gs_gcc_finetune_options_t tune;
     char **inputs;             /* positional arguments after the mode word */
     int n_inputs;
     gs_json_t json;
@@ -141,6 +148,9 @@ static bool gcc_option(run_t *r, int c, const char *arg)
     case OPT_RW_HOPS: return parse_int(arg, 1, 1 << 24, &o->rw_hops);
     case OPT_DROPOUT: return parse_float(arg, 0.0, 0.99, &o->dropout);
     case OPT_GRAPHS: r->graphs_dir = arg; return true;
+    case OPT_FREEZE: r->finetune = false; return true;
+    case OPT_FINETUNE: r->finetune = true; return true;
+    case OPT_EPOCHS: return parse_int(arg, 1, 1 << 20, &r->tune.epochs);
     default: return false;
     }
 }
@@ -202,6 +212,7 @@ static int parse_args(run_t *r, int argc, char **argv)
         return rc;
     }
     r->opt.seed = r->cli.seed;
+    r->tune.seed = r->cli.seed;
     r->inputs = argv + optind;
     r->n_inputs = argc - optind;
     return check_positionals(r);
@@ -268,6 +279,16 @@ static void progress(int step, int steps, double loss, void *user)
     fprintf(stderr, r->cli.progress_on_tty ? "\rgcc step %6d/%d  loss %.4f"
                                            : "gcc step %6d/%d  loss %.4f\n",
             step, steps, loss);
+}
+
+static void fold_progress(int fold, int folds, double accuracy, void *user)
+{
+    const run_t *r = user;
+
+    if (!r->cli.quiet) {
+        fprintf(stderr, "gcc fine-tuning fold %d/%d: accuracy %.1f\n", fold, folds,
+                100.0 * accuracy);
+    }
 }
 
 static void print_config(const run_t *r, int n_graphs)
@@ -373,29 +394,50 @@ static int write_embeddings(run_t *r, char *const *names, const gs_tensor_t *emb
     return status == GS_OK ? GS_EXIT_OK : gs_cli_fail(status);
 }
 
-static int evaluate_graphs(run_t *r, const gs_graph_collection_t *c, const gs_tensor_t *emb)
+static void print_scores(run_t *r, const gs_score_t *micro, const gs_score_t *macro,
+                         const char *what)
 {
+    printf("%s accuracy %.1f \xc2\xb1 %.1f (%s, %d folds)\n", what, 100.0 * micro->mean,
+           100.0 * micro->std, micro->protocol, micro->runs);
+    printf("macro-F1 %.1f \xc2\xb1 %.1f (%s, %d folds)\n", 100.0 * macro->mean,
+           100.0 * macro->std, macro->protocol, macro->runs);
+    fflush(stdout);
+    gs_json_str(&r->json, "protocol", micro->protocol);
+    gs_json_num(&r->json, "accuracy_mean", micro->mean);
+    gs_json_num(&r->json, "accuracy_std", micro->std);
+    gs_json_num(&r->json, "macro_f1_mean", macro->mean);
+    gs_json_num(&r->json, "macro_f1_std", macro->std);
+}
+
+/* Scores the target with the chosen protocol: kfold-logreg on the frozen embeddings, or
+ * kfold-finetune.  Nothing without labels. */
+static int evaluate(run_t *r, const gs_gcc_t *model, const input_t *in, const gs_tensor_t *emb)
+{
+    const int32_t *labels = in->collection ? in->collection->labels : in->graph->labels;
     gs_score_t micro, macro;
     gs_status_t status;
+    double start = gs_clock_seconds(), t_eval;
 
-    if (!c->labels || r->cli.no_eval) {
+    if (!labels || r->cli.no_eval) {
         return GS_EXIT_OK;
     }
-    status = gs_eval_kfold_logreg(emb, c->labels, c->n_classes, 10, r->cli.seed, &micro,
-                                  &macro);
+    if (!in->collection && !r->finetune) {
+        return gs_cli_evaluate(&r->cli, in->graph, emb, &r->json, &t_eval);
+    }
+    if (r->finetune && in->collection) {
+        status = gs_gcc_finetune_graphs(model, in->collection, &r->tune, &micro, &macro);
+    } else if (r->finetune) {
+        status = gs_gcc_finetune(model, in->graph, labels, in->graph->n_classes, &r->tune,
+                                 &micro, &macro);
+    } else {
+        status = gs_eval_kfold_logreg(emb, labels, in->collection->n_classes, 10, r->cli.seed,
+                                      &micro, &macro);
+    }
     if (status != GS_OK) {
         return gs_cli_fail(status);
     }
-    printf("graph classification accuracy %.1f \xc2\xb1 %.1f (%s over graphs, %d folds)\n",
-           100.0 * micro.mean, 100.0 * micro.std, micro.protocol, micro.runs);
-    printf("macro-F1 %.1f \xc2\xb1 %.1f (%s over graphs, %d folds)\n", 100.0 * macro.mean,
-           100.0 * macro.std, macro.protocol, macro.runs);
-    fflush(stdout);
-    gs_json_str(&r->json, "protocol", micro.protocol);
-    gs_json_num(&r->json, "accuracy_mean", micro.mean);
-    gs_json_num(&r->json, "accuracy_std", micro.std);
-    gs_json_num(&r->json, "macro_f1_mean", macro.mean);
-    gs_json_num(&r->json, "macro_f1_std", macro.std);
+    gs_json_num(&r->json, "seconds_eval", gs_clock_seconds() - start);
+    print_scores(r, &micro, &macro, in->collection ? "graph classification" : "test");
     return GS_EXIT_OK;
 }
 
@@ -404,7 +446,7 @@ static int embed_target(run_t *r, const gs_gcc_t *model, const char *path)
 {
     gs_tensor_t *emb = NULL;
     gs_status_t status;
-    double start, t_eval = 0.0;
+    double start;
     char **names = NULL;
     input_t in;
     int rc;
@@ -426,8 +468,7 @@ static int embed_target(run_t *r, const gs_gcc_t *model, const char *path)
         rc = write_embeddings(r, in.collection ? names : in.graph->names, emb);
     }
     if (rc == GS_EXIT_OK) {
-        rc = in.collection ? evaluate_graphs(r, in.collection, emb)
-                           : gs_cli_evaluate(&r->cli, in.graph, emb, &r->json, &t_eval);
+        rc = evaluate(r, model, &in, emb);
     }
     free_names(names, emb ? emb->rows : 0);
     gs_tensor_free(emb);
@@ -500,6 +541,9 @@ int gs_cmd_gcc(int argc, char **argv)
     gs_gcc_options_init(&r.opt);
     r.opt.progress = progress;
     r.opt.progress_user = &r;
+    gs_gcc_finetune_options_init(&r.tune);
+    r.tune.progress = fold_progress;
+    r.tune.progress_user = &r;
     if ((rc = parse_args(&r, argc, argv)) != GS_EXIT_OK) {
         return rc < 0 ? GS_EXIT_OK : rc;
     }

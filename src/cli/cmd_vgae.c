@@ -338,7 +338,11 @@ static int run_model(vgae_cli_t *vc, gs_graph_t *g, gs_json_t *json)
     }
     if (status != GS_OK) {
         gs_link_split_destroy(&split);
-        return gs_cli_fail(status);
+
+        /* Split files that cannot be read are bad input data, as an unreadable graph is. */
+        fprintf(stderr, "graphssl: %s\n", gs_last_error());
+        return status == GS_ERR_NOMEM || status == GS_ERR_INTERNAL ? GS_EXIT_RUNTIME
+                                                                   : GS_EXIT_DATA;
     }
     if (!vc->cli.quiet) {
         print_config(vc, g);

@@ -137,28 +137,46 @@ static bool first_line_suspect(const gs_i_text_t *t, bool weighted)
            (weighted && !gs_i_parse_float(t->tok[2], &w, NULL));
 }
 
-/*
- * A header line: two column names ("source target", "from,to,weight"), or names above edges
- * that all join integer ids.  Any other first line is an edge, so a graph of named nodes
- * never loses one to this guess.
- */
-static bool is_header(const edge_list_t *el)
+/* Whether any endpoint after the first line is named a or b. */
+static bool names_reappear(const edge_list_t *el, const char *a, const char *b)
 {
-    if (!el->maybe_header) {
-        return false;
+    for (int64_t k = 2; k < 2 * el->n_edges; k++) {
+        if (strcmp(el->ends[k].name, a) == 0 || strcmp(el->ends[k].name, b) == 0) {
+            return true;
+        }
     }
-    if (is_header_word(el->ends[0].name) && is_header_word(el->ends[1].name)) {
-        return true;
-    }
-    if (el->n_edges < 2) {
-        return false;
-    }
+    return false;
+}
+
+static bool all_integers_after_first(const edge_list_t *el)
+{
     for (int64_t k = 2; k < 2 * el->n_edges; k++) {
         if (!is_integer(el->ends[k].name)) {
             return false;
         }
     }
-    return true;
+    return el->n_edges >= 2;
+}
+
+/*
+ * A header line: two column names ("source target", "from,to,weight") that no edge uses as
+ * node names, or any names above edges that all join integer ids.  Every other first line
+ * is an edge, so a graph of named nodes ("u v", "v w") never loses one to this guess.
+ */
+static bool is_header(const edge_list_t *el)
+{
+    const char *a;
+    const char *b;
+
+    if (!el->maybe_header) {
+        return false;
+    }
+    a = el->ends[0].name;
+    b = el->ends[1].name;
+    if (is_header_word(a) && is_header_word(b) && !names_reappear(el, a, b)) {
+        return true;
+    }
+    return all_integers_after_first(el);
 }
 
 static gs_status_t weight_error(const gs_i_text_t *t, long line, const char *token)
