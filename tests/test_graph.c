@@ -1,12 +1,14 @@
 /*
  * Tests of the graph layer: building the CSR from edges, name lookup, the normalized
- * adjacency against values worked out by hand, the karate club, and feature helpers.
+ * adjacency against values worked out by hand, the karate club, feature helpers and
+ * generated features, components, and adding isolated nodes.
  */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph/graph_internal.h"
 #include "graphssl/graph.h"
 
 static int64_t nnz_of(const gs_graph_t *g)
@@ -377,6 +379,233 @@ START_TEST(graph_row_normalize_divides_dense_rows_by_sum)
 }
 END_TEST
 
+START_TEST(graph_from_edges_sorts_long_rows_stably)
+{
+    /* Node 0 gets 40 neighbours in descending order, one of them twice with two weights:
+     * the row comes out ascending and the first weight listed is kept. */
+    int32_t src[41], dst[41];
+    float w[41];
+    gs_graph_t *g = NULL;
+
+    for (int e = 0; e < 40; e++) {
+        src[e] = 0;
+        dst[e] = 40 - e;
+        w[e] = (float)e;
+    }
+    src[40] = 7;
+    dst[40] = 0;
+    w[40] = 99.0f;
+    ck_assert_int_eq(gs_graph_from_edges(&g, 41, src, dst, w, 41, false, NULL), GS_OK);
+    ck_assert_int_eq(gs_graph_degree(g, 0), 40);
+    for (int k = 0; k < 40; k++) {
+        ck_assert_int_eq(g->adj->indices[k], k + 1);
+    }
+    ck_assert_float_eq(arc(g->adj, 0, 7), 33.0f);
+    ck_assert_float_eq(arc(g->adj, 7, 0), 33.0f);
+    ck_assert_int_eq(g->n_duplicates_dropped, 1);
+    gs_graph_free(g);
+}
+END_TEST
+
+static gs_graph_t *path_graph(int n, char **names)
+{
+    int32_t *src = malloc((size_t)n * sizeof *src);
+    int32_t *dst = malloc((size_t)n * sizeof *dst);
+    gs_graph_t *g = NULL;
+
+    for (int v = 0; v + 1 < n; v++) {
+        src[v] = v;
+        dst[v] = v + 1;
+    }
+    ck_assert_int_eq(gs_graph_from_edges(&g, n, src, dst, NULL, n - 1, false, names), GS_OK);
+    free(src);
+    free(dst);
+    return g;
+}
+
+START_TEST(graph_add_nodes_merges_numeric_names_in_order)
+{
+    char *names[] = {"10", "20", "30"};
+    char *added[] = {"25", "5"};
+    gs_graph_t *g = path_graph(3, names);
+    int32_t map[5];
+
+    g->labels = malloc(3 * sizeof *g->labels);
+    g->labels[0] = 1;
+    g->labels[1] = 0;
+    g->labels[2] = 1;
+    g->n_classes = 2;
+    g->class_names = calloc(2, sizeof *g->class_names);
+    g->class_names[0] = strdup("a");
+    g->class_names[1] = strdup("b");
+    ck_assert_int_eq(gs_i_graph_add_nodes(g, added, 2, map), GS_OK);
+
+    /* 5 10 20 25 30: old nodes move up, the adjacency follows them. */
+    ck_assert_int_eq(g->n_nodes, 5);
+    ck_assert(g->numeric_names);
+    ck_assert_int_eq(map[0], 1);
+    ck_assert_int_eq(map[2], 4);
+    ck_assert_int_eq(map[3], 3);
+    ck_assert_int_eq(map[4], 0);
+    ck_assert_str_eq(g->names[3], "25");
+    ck_assert_float_eq(arc(g->adj, 2, 4), 1.0f);
+    ck_assert_int_eq(gs_graph_degree(g, 0), 0);
+    ck_assert_int_eq(gs_graph_degree(g, 3), 0);
+    ck_assert_int_eq(g->labels[4], 1);
+    ck_assert_int_eq(g->labels[3], -1);
+    ck_assert_int_eq(gs_graph_find_node(g, "25"), 3);
+    ck_assert_int_eq(g->n_edges, 2);
+    gs_graph_free(g);
+}
+END_TEST
+
+START_TEST(graph_add_nodes_appends_other_names)
+{
+    char *names[] = {"b", "a"};
+    char *added[] = {"0", "c"};
+    gs_graph_t *g = path_graph(2, names);
+
+    ck_assert_int_eq(gs_graph_set_identity_features(g), GS_OK);
+    ck_assert_int_eq(gs_i_graph_add_nodes(g, added, 2, NULL), GS_OK);
+    ck_assert(!g->numeric_names);
+    ck_assert_str_eq(g->names[2], "0");
+    ck_assert_int_eq(gs_graph_find_node(g, "c"), 3);
+    ck_assert_int_eq(gs_graph_find_node(g, "a"), 1);
+    ck_assert_int_eq(g->features_sparse->n_rows, 4);
+    ck_assert_int_eq(g->features_sparse->indptr[4], 2);
+    gs_graph_free(g);
+}
+END_TEST
+
+START_TEST(graph_components_count_and_largest)
+{
+    const int32_t src[] = {0, 1, 3};
+    const int32_t dst[] = {1, 2, 4};
+    gs_graph_t *g = NULL;
+    int32_t membership[6];
+    int n_components = 0, largest = 0;
+
+    ck_assert_int_eq(gs_graph_from_edges(&g, 6, src, dst, NULL, 3, false, NULL), GS_OK);
+    ck_assert_int_eq(gs_graph_components(g, membership, &n_components, &largest), GS_OK);
+    ck_assert_int_eq(n_components, 3);
+    ck_assert_int_eq(largest, 3);
+    ck_assert_int_eq(membership[2], 0);
+    ck_assert_int_eq(membership[4], 1);
+    ck_assert_int_eq(membership[5], 2);
+    gs_graph_free(g);
+}
+END_TEST
+
+START_TEST(graph_components_follow_arcs_both_ways_when_directed)
+{
+    const int32_t src[] = {0, 2, 4};
+    const int32_t dst[] = {1, 1, 3};
+    gs_graph_t *g = NULL;
+    int n_components = 0, largest = 0;
+
+    ck_assert_int_eq(gs_graph_from_edges(&g, 6, src, dst, NULL, 3, true, NULL), GS_OK);
+    ck_assert_int_eq(gs_graph_components(g, NULL, &n_components, &largest), GS_OK);
+    ck_assert_int_eq(n_components, 3);
+    ck_assert_int_eq(largest, 3);
+    gs_graph_free(g);
+}
+END_TEST
+
+START_TEST(graph_feature_kind_parse_accepts_only_the_listed_kinds)
+{
+    gs_feature_kind_t kind;
+    int k = -1;
+
+    ck_assert(gs_feature_kind_parse("lap-eig:32", &kind, &k));
+    ck_assert_int_eq(kind, GS_FEATURES_LAP_EIG);
+    ck_assert_int_eq(k, 32);
+    ck_assert(gs_feature_kind_parse("degree", &kind, &k));
+    ck_assert_int_eq(k, 0);
+    ck_assert(!gs_feature_kind_parse("identity:4", &kind, &k));
+    ck_assert(!gs_feature_kind_parse("random:0", &kind, &k));
+    ck_assert(!gs_feature_kind_parse("random:x", &kind, &k));
+    ck_assert(!gs_feature_kind_parse("randomly", &kind, &k));
+    ck_assert_str_eq(gs_feature_kind_name(GS_FEATURES_CONSTANT), "constant");
+}
+END_TEST
+
+START_TEST(graph_degree_features_cap_high_degrees)
+{
+    const int32_t src[] = {0, 0, 0, 1};
+    const int32_t dst[] = {1, 2, 3, 2};
+    gs_graph_t *g = NULL;
+    const gs_csr_t *x;
+
+    ck_assert_int_eq(gs_graph_from_edges(&g, 5, src, dst, NULL, 4, false, NULL), GS_OK);
+    ck_assert_int_eq(gs_graph_make_features(g, GS_FEATURES_DEGREE, 3, 0), GS_OK);
+    x = g->features_sparse;
+    ck_assert_int_eq(g->n_features, 3);
+    ck_assert_int_eq(x->indices[0], 2);  /* degree 3, capped into the last column */
+    ck_assert_int_eq(x->indices[1], 2);
+    ck_assert_int_eq(x->indices[3], 1);
+    ck_assert_int_eq(x->indices[4], 0);  /* isolated */
+    gs_graph_free(g);
+}
+END_TEST
+
+START_TEST(graph_lap_eig_on_a_path_is_the_fiedler_vector)
+{
+    /* A path 0-1-2-3: the second eigenvector of the normalized Laplacian is antisymmetric
+     * about the middle and monotone along the path; its sign makes the largest entry
+     * positive. */
+    gs_graph_t *g = path_graph(4, NULL);
+    const float *x;
+
+    ck_assert_int_eq(gs_graph_make_features(g, GS_FEATURES_LAP_EIG, 1, 0), GS_OK);
+    x = g->features_dense;
+    ck_assert_int_eq(g->n_features, 1);
+    ck_assert_float_eq_tol(x[0], -x[3], 1e-5f);
+    ck_assert_float_eq_tol(x[1], -x[2], 1e-5f);
+    ck_assert(x[0] > x[1] && x[1] > 0.0f);
+    gs_graph_free(g);
+}
+END_TEST
+
+START_TEST(graph_lap_eig_arpack_finds_the_top_eigenvalues_of_a_ring)
+{
+    /* A ring of 1200 nodes goes through ARPACK; the top non-trivial eigenvalue of
+     * D^-1/2 A D^-1/2 is cos(2 pi / n), twice, so each vector's Rayleigh quotient is it. */
+    enum { N = 1200 };
+    int32_t src[N], dst[N];
+    gs_graph_t *g = NULL;
+    double want = cos(2.0 * M_PI / N);
+
+    for (int v = 0; v < N; v++) {
+        src[v] = v;
+        dst[v] = (v + 1) % N;
+    }
+    ck_assert_int_eq(gs_graph_from_edges(&g, N, src, dst, NULL, N, false, NULL), GS_OK);
+    ck_assert_int_eq(gs_graph_make_features(g, GS_FEATURES_LAP_EIG, 2, 3), GS_OK);
+    for (int j = 0; j < 2; j++) {
+        double num = 0.0, den = 0.0;
+
+        for (int v = 0; v < N; v++) {
+            double xv = g->features_dense[v * 2 + j];
+
+            num += xv * g->features_dense[((v + 1) % N) * 2 + j];
+            den += xv * xv;
+        }
+        ck_assert_double_eq_tol(num / den, want, 1e-6);
+    }
+    gs_graph_free(g);
+}
+END_TEST
+
+START_TEST(graph_make_features_rejects_negative_width)
+{
+    gs_graph_t *g = path_graph(3, NULL);
+
+    ck_assert_int_eq(gs_graph_make_features(g, GS_FEATURES_RANDOM, -1, 0), GS_ERR_INVALID);
+    ck_assert_str_eq(gs_last_error(), "expected a feature count K >= 1, found -1");
+    gs_graph_free(g);
+}
+END_TEST
+
 static Suite *graph_suite(void)
 {
     Suite *s = suite_create("graph");
@@ -399,6 +628,16 @@ static Suite *graph_suite(void)
     tcase_add_test(tc, graph_features_dense_fails_without_features);
     tcase_add_test(tc, graph_row_normalize_divides_sparse_rows_by_sum);
     tcase_add_test(tc, graph_row_normalize_divides_dense_rows_by_sum);
+    tcase_add_test(tc, graph_from_edges_sorts_long_rows_stably);
+    tcase_add_test(tc, graph_add_nodes_merges_numeric_names_in_order);
+    tcase_add_test(tc, graph_add_nodes_appends_other_names);
+    tcase_add_test(tc, graph_components_count_and_largest);
+    tcase_add_test(tc, graph_components_follow_arcs_both_ways_when_directed);
+    tcase_add_test(tc, graph_feature_kind_parse_accepts_only_the_listed_kinds);
+    tcase_add_test(tc, graph_degree_features_cap_high_degrees);
+    tcase_add_test(tc, graph_lap_eig_on_a_path_is_the_fiedler_vector);
+    tcase_add_test(tc, graph_lap_eig_arpack_finds_the_top_eigenvalues_of_a_ring);
+    tcase_add_test(tc, graph_make_features_rejects_negative_width);
     suite_add_tcase(s, tc);
     return s;
 }
@@ -408,6 +647,8 @@ int main(void)
     SRunner *sr = srunner_create(graph_suite());
     int failed;
 
+    /* ARPACK's BLAS calls are tiny; spinning OpenBLAS workers only slow them down. */
+    gs_threads_set(1);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

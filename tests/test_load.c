@@ -585,52 +585,6 @@ START_TEST(load_random_features_follow_the_seed)
 }
 END_TEST
 
-START_TEST(load_lap_eig_features_are_laplacian_eigenvectors)
-{
-    /* A path 0-1-2-3: the second eigenvector of the normalized Laplacian is antisymmetric
-     * about the middle and monotone along the path. */
-    gs_graph_t *g = load_text("path.edgelist", "0 1\n1 2\n2 3\n", "lap-eig:1");
-    const float *x = g->features_dense;
-
-    ck_assert_int_eq(g->n_features, 1);
-    ck_assert_float_eq_tol(x[0], -x[3], 1e-5f);
-    ck_assert_float_eq_tol(x[1], -x[2], 1e-5f);
-    ck_assert(x[0] > x[1] && x[1] > 0.0f);
-    gs_graph_free(g);
-}
-END_TEST
-
-START_TEST(load_lap_eig_arpack_matches_dense_on_a_ring)
-{
-    /* A ring of 1200 nodes goes through ARPACK; its top non-trivial eigenvalue of S is
-     * cos(2 pi / n) with multiplicity 2, so check the Rayleigh quotient of each vector. */
-    enum { N = 1200 };
-    char *text = malloc(N * 16);
-    size_t len = 0;
-    gs_graph_t *g;
-    double want = cos(2.0 * M_PI / N);
-
-    for (int v = 0; v < N; v++) {
-        len += (size_t)sprintf(text + len, "%d %d\n", v, (v + 1) % N);
-    }
-    g = load_text("ring.edgelist", text, "lap-eig:2");
-    for (int j = 0; j < 2; j++) {
-        double num = 0.0, den = 0.0;
-
-        for (int v = 0; v < N; v++) {
-            double xv = g->features_dense[v * 2 + j];
-            double next = g->features_dense[((v + 1) % N) * 2 + j];
-
-            num += xv * next;
-            den += xv * xv;
-        }
-        ck_assert_double_eq_tol(num / den, want, 1e-6);
-    }
-    gs_graph_free(g);
-    free(text);
-}
-END_TEST
-
 START_TEST(load_reads_graph_from_standard_input_with_format)
 {
     char path[512];
@@ -649,54 +603,6 @@ START_TEST(load_reads_graph_from_standard_input_with_format)
 }
 END_TEST
 
-START_TEST(components_count_and_largest)
-{
-    gs_graph_t *g = load_text("comp.edgelist", "0 1\n1 2\n3 4\n", NULL);
-    int32_t membership[5];
-    int n_components = 0, largest = 0;
-
-    ck_assert_int_eq(gs_graph_components(g, membership, &n_components, &largest), GS_OK);
-    ck_assert_int_eq(n_components, 2);
-    ck_assert_int_eq(largest, 3);
-    ck_assert_int_eq(membership[2], 0);
-    ck_assert_int_eq(membership[3], 1);
-    gs_graph_free(g);
-}
-END_TEST
-
-START_TEST(components_follow_arcs_both_ways_when_directed)
-{
-    int32_t src[] = {0, 2, 4};
-    int32_t dst[] = {1, 1, 3};
-    gs_graph_t *g = NULL;
-    int n_components = 0, largest = 0;
-
-    ck_assert_int_eq(gs_graph_from_edges(&g, 6, src, dst, NULL, 3, true, NULL), GS_OK);
-    ck_assert_int_eq(gs_graph_components(g, NULL, &n_components, &largest), GS_OK);
-    ck_assert_int_eq(n_components, 3);
-    ck_assert_int_eq(largest, 3);
-    gs_graph_free(g);
-}
-END_TEST
-
-START_TEST(feature_kind_parse_accepts_only_the_listed_kinds)
-{
-    gs_feature_kind_t kind;
-    int k = -1;
-
-    ck_assert(gs_feature_kind_parse("lap-eig:32", &kind, &k));
-    ck_assert_int_eq(kind, GS_FEATURES_LAP_EIG);
-    ck_assert_int_eq(k, 32);
-    ck_assert(gs_feature_kind_parse("degree", &kind, &k));
-    ck_assert_int_eq(k, 0);
-    ck_assert(!gs_feature_kind_parse("identity:4", &kind, &k));
-    ck_assert(!gs_feature_kind_parse("random:0", &kind, &k));
-    ck_assert(!gs_feature_kind_parse("random:x", &kind, &k));
-    ck_assert(!gs_feature_kind_parse("randomly", &kind, &k));
-    ck_assert_str_eq(gs_feature_kind_name(GS_FEATURES_CONSTANT), "constant");
-}
-END_TEST
-
 static Suite *load_suite(void)
 {
     Suite *s = suite_create("load");
@@ -707,12 +613,7 @@ static Suite *load_suite(void)
     suite_add_tcase(s, table);
     tcase_add_test(named, load_new_feature_nodes_keep_numeric_order_and_data);
     tcase_add_test(named, load_random_features_follow_the_seed);
-    tcase_add_test(named, load_lap_eig_features_are_laplacian_eigenvectors);
-    tcase_add_test(named, load_lap_eig_arpack_matches_dense_on_a_ring);
     tcase_add_test(named, load_reads_graph_from_standard_input_with_format);
-    tcase_add_test(named, components_count_and_largest);
-    tcase_add_test(named, components_follow_arcs_both_ways_when_directed);
-    tcase_add_test(named, feature_kind_parse_accepts_only_the_listed_kinds);
     suite_add_tcase(s, named);
     return s;
 }

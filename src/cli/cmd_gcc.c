@@ -24,7 +24,7 @@ static const char usage[] =
     "training: [--encoder gin|gcn] [--contrast moco|e2e] [--steps 10000] [--batch 32]\n"
     "          [--queue 16384] [--momentum 0.999] [--temperature 0.07] [--lr 0.005]\n"
     "          [--weight-decay 1e-5] [--hidden 64] [--layers 5] [--restart 0.8]\n"
-    "          [--rw-hops 256] [--dropout 0.5]\n"
+    "          [--rw-hops 256] [--dropout 0.5] [--degree-dim 16] [--max-degree 512]\n"
     "evaluation: --freeze (default: logistic regression on the embeddings, kfold-logreg)\n"
     "            --finetune [--epochs 30]  (encoder + linear head trained per fold)\n"
     "common:   [--seed 0] [--threads N] [--json] [--quiet] [--labels L] [--no-eval]\n";
@@ -34,7 +34,8 @@ typedef enum gcc_mode { MODE_BOTH, MODE_PRETRAIN, MODE_EMBED } gcc_mode_t;
 enum {
     OPT_ENCODER = 1, OPT_CONTRAST, OPT_STEPS, OPT_BATCH, OPT_QUEUE, OPT_MOMENTUM,
     OPT_TEMPERATURE, OPT_LR, OPT_WEIGHT_DECAY, OPT_HIDDEN, OPT_LAYERS, OPT_RESTART,
-    OPT_RW_HOPS, OPT_DROPOUT, OPT_GRAPHS, OPT_FREEZE, OPT_FINETUNE, OPT_EPOCHS
+    OPT_RW_HOPS, OPT_DROPOUT, OPT_GRAPHS, OPT_FREEZE, OPT_FINETUNE, OPT_EPOCHS,
+    OPT_DEGREE_DIM, OPT_MAX_DEGREE
 };
 
 static const struct option gcc_options[] = {
@@ -52,6 +53,8 @@ static const struct option gcc_options[] = {
     {"restart", required_argument, NULL, OPT_RESTART},
     {"rw-hops", required_argument, NULL, OPT_RW_HOPS},
     {"dropout", required_argument, NULL, OPT_DROPOUT},
+    {"degree-dim", required_argument, NULL, OPT_DEGREE_DIM},
+    {"max-degree", required_argument, NULL, OPT_MAX_DEGREE},
     {"graphs", required_argument, NULL, OPT_GRAPHS},
     {"freeze", no_argument, NULL, OPT_FREEZE},
     {"finetune", no_argument, NULL, OPT_FINETUNE},
@@ -147,6 +150,8 @@ static bool gcc_option(run_t *r, int c, const char *arg)
     case OPT_RESTART: return parse_real(arg, 1e-6, 1.0, &o->restart_prob);
     case OPT_RW_HOPS: return parse_int(arg, 1, 1 << 24, &o->rw_hops);
     case OPT_DROPOUT: return parse_float(arg, 0.0, 0.99, &o->dropout);
+    case OPT_DEGREE_DIM: return parse_int(arg, 0, 4096, &o->degree_dim);
+    case OPT_MAX_DEGREE: return parse_int(arg, 1, 1 << 20, &o->max_degree);
     case OPT_GRAPHS: r->graphs_dir = arg; return true;
     case OPT_FREEZE: r->finetune = false; return true;
     case OPT_FINETUNE: r->finetune = true; return true;

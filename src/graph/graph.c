@@ -5,8 +5,9 @@
  * The adjacency is built with one pass that buckets the arcs by tail into a CSR, then each
  * row is sorted on its own (most rows are short, and rows of a sorted edge list arrive
  * sorted), so duplicates end up side by side.  Against bucketing by head and transposing,
- * this touches the arcs' memory at random once instead of twice and never holds two copies:
- * 10M edges load in 3.9 s at 1.7x the CSR's size in peak memory, from 5.2 s at 2.6x.
+ * this touches the arcs' memory at random once instead of twice and never holds two copies
+ * (bench/bench_load.sh: a 10M-edge list went from 5.2 to 3.8 s and from 2.6 to 1.9 times
+ * the CSR's size in peak memory, with the edge list's own change to free its text early).
  */
 #include "graphssl/graph.h"
 

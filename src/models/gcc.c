@@ -65,8 +65,8 @@ static gs_status_t check_sizes(const gs_gcc_options_t *o)
     if (o->pos_dim < 1 || o->pos_dim > GS_I_GCC_MAX_POS_DIM) {
         return out_of_range("pos_dim", o->pos_dim, "1 to 256");
     }
-    if (o->degree_dim < 1 || o->degree_dim > 4096) {
-        return out_of_range("degree_dim", o->degree_dim, "1 to 4096");
+    if (o->degree_dim < 0 || o->degree_dim > 4096) {
+        return out_of_range("degree_dim", o->degree_dim, "0 (no degree input) to 4096");
     }
     if (o->max_degree < 1 || o->max_degree > 1 << 20) {
         return out_of_range("max_degree", o->max_degree, "1 to 1048576");

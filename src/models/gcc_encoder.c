@@ -108,11 +108,13 @@ static gs_status_t encoder_build(gs_i_gcc_encoder_t *e, const gs_gcc_options_t *
 {
     char name[24];
 
-    e->degree_table = gs_tensor_new(opt->max_degree + 1, opt->degree_dim);
-    GS_TRY(track(e, e->degree_table, true, "degree_embedding"));
+    if (opt->degree_dim > 0) {
+        e->degree_table = gs_tensor_new(opt->max_degree + 1, opt->degree_dim);
+        GS_TRY(track(e, e->degree_table, true, "degree_embedding"));
 
-    /* torch.nn.Embedding starts from N(0, 1). */
-    gs_tensor_init_normal(e->degree_table, 0.0f, 1.0f, rng);
+        /* torch.nn.Embedding starts from N(0, 1). */
+        gs_tensor_init_normal(e->degree_table, 0.0f, 1.0f, rng);
+    }
 
     for (int l = 0; l + 1 < e->layers; l++) {
         GS_TRY(layer_init(e, l, l == 0 ? e->in_dim : opt->hidden, opt->hidden, rng));
@@ -214,9 +216,14 @@ gs_tensor_t *gs_i_gcc_encoder_forward(gs_tape_t *t, const gs_i_gcc_encoder_t *e,
                                       const gs_gcc_options_t *opt, const gs_i_gcc_batch_t *b,
                                       gs_i_gcc_mode_t mode, gs_rng_t *rng)
 {
-    gs_tensor_t *deg = gs_op_gather_rows(t, e->degree_table, b->degree, b->n_nodes);
-    gs_tensor_t *h = gs_op_concat_cols(t, b->x, deg);                     /* (N, in) */
-    gs_tensor_t *z = read_out(t, &e->readout[0], b, h, opt->dropout, mode, rng);
+    gs_tensor_t *h = b->x;                                                 /* (N, P + 1) */
+    gs_tensor_t *z;
+
+    if (e->degree_table) {
+        h = gs_op_concat_cols(t, h, gs_op_gather_rows(t, e->degree_table, b->degree,
+                                                      b->n_nodes));          /* (N, in) */
+    }
+    z = read_out(t, &e->readout[0], b, h, opt->dropout, mode, rng);
 
     for (int l = 0; l + 1 < e->layers; l++) {
         if (e->kind == GS_GCC_ENCODER_GIN) {
