@@ -32,6 +32,7 @@ airports=(usa europe brazil)
 
 field() { printf '%s' "$2" | sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p"; }
 percent() { awk -v a="$1" 'BEGIN { printf "%.1f", 100 * a }'; }
+round() { awk -v a="$1" 'BEGIN { printf "%.1f", a }'; }
 median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
         END { printf "%.4g", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -49,10 +50,10 @@ score() { grep "^$1 " "$scores" | cut -d' ' -f2; }
 for seed in $seeds; do
     run=$("$graphssl" gcc pretrain "${pretrain[@]}" --steps "$steps" --seed "$seed" \
         --threads "$threads" -o "$work/gcc.model" --json --quiet | tail -n 1)
-    sub_s+=("$(field subgraphs_per_second "$run")")
-    moco_sps+=("$(field steps_per_second "$run")")
-    train_s+=("$(field seconds_train "$run")")
-    rss+=("$(field peak_rss_mb "$run")")
+    sub_s+=("$(round "$(field subgraphs_per_second "$run")")")
+    moco_sps+=("$(round "$(field steps_per_second "$run")")")
+    train_s+=("$(round "$(field seconds_train "$run")")")
+    rss+=("$(round "$(field peak_rss_mb "$run")")")
 
     line="seed $seed:"
     for a in "${airports[@]}"; do
@@ -67,7 +68,7 @@ for seed in $seeds; do
 
     run=$("$graphssl" gcc pretrain "${pretrain[@]}" --contrast e2e --steps 200 \
         --seed "$seed" --threads "$threads" -o "$work/e2e.model" --json --quiet | tail -n 1)
-    e2e_sps+=("$(field steps_per_second "$run")")
+    e2e_sps+=("$(round "$(field steps_per_second "$run")")")
 
     echo "$line imdb $(score imdb | tail -n 1); ${train_s[-1]} s for $steps MoCo steps" \
         "(${moco_sps[-1]} steps/s, ${sub_s[-1]} subgraphs/s sampled)," \

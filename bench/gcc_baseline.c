@@ -6,7 +6,7 @@
  *       PageRank (damping 0.85), eigenvector centrality (max 1), mean neighbour degree
  *   gcc_baseline graphs TU_DIR OUT.csv OUT.labels
  *       per graph: nodes, edges, density, mean and max degree, mean clustering, and the
- *       fraction of nodes in each degree bin 1, 2, 3-4, 5-8, ..., 65+; the graph labels are
+ *       fraction of nodes of each degree 0, 1, ..., 63 and 64 or more; the graph labels are
  *       written beside them ("id class") so `graphssl eval` can score the rows
  *
  * Rows are named as graphssl names them (node names; graph ids 1..G), so the CSVs are
@@ -20,7 +20,7 @@
 
 #include "graphssl/graphssl.h"
 
-enum { N_NODE_FEATURES = 5, N_BINS = 8, N_GRAPH_FEATURES = 6 + N_BINS };
+enum { N_NODE_FEATURES = 5, N_BINS = 65, N_GRAPH_FEATURES = 6 + N_BINS };
 
 /* g's adjacency (both directions stored) as an undirected igraph graph. */
 static int to_igraph(const gs_graph_t *g, int32_t first, int32_t end, igraph_t *out)
@@ -85,16 +85,10 @@ static int node_features(const igraph_t *ig, double *x)
     return rc;
 }
 
-/* Bin of a degree: 0 for 0-1, then 2, 3-4, 5-8, ..., the last open-ended. */
+/* Bin of a degree: the degree itself, the last bin open-ended. */
 static int degree_bin(int degree)
 {
-    int bin = 0;
-
-    while (degree > 1 && bin < N_BINS - 1) {
-        degree = (degree + 1) / 2;
-        bin++;
-    }
-    return bin;
+    return degree < N_BINS - 1 ? degree : N_BINS - 1;
 }
 
 static int graph_features(const gs_graph_collection_t *c, int gi, double *x)

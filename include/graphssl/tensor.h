@@ -216,6 +216,14 @@ GS_API gs_tensor_t *gs_op_batch_norm(gs_tape_t *t, gs_tensor_t *a, gs_tensor_t *
                                      float *running_var, bool training, float momentum,
                                      float eps);
 
+/*
+ * 1 x 1 InfoNCE of queries q (B x D) against their positive keys k (B x D) and the rows of
+ * a constant queue (K x D) as negatives: the mean over i of -log softmax(l_i)[0] with
+ * l_i = [q_i.k_i, q_i.queue_1, ..., q_i.queue_K] / temperature (MoCo's objective).
+ */
+GS_API gs_tensor_t *gs_op_info_nce(gs_tape_t *t, gs_tensor_t *q, gs_tensor_t *k,
+                                   gs_tensor_t *queue, float temperature);
+
 /* --- Optimizers ---------------------------------------------------------------------- */
 
 typedef struct gs_adam_options {

@@ -178,8 +178,10 @@ int gs_cmd_dgi(int argc, char **argv)
         return rc;
     }
     if (g->n_features == 0) {
-        fprintf(stderr, "no node features: using one-hot identity features (%d)\n",
-                g->n_nodes);
+        if (!cli.quiet) {
+            fprintf(stderr, "no node features: using one-hot identity features (%d)\n",
+                    g->n_nodes);
+        }
         if (gs_graph_set_identity_features(g) != GS_OK) {
             gs_graph_free(g);
             return gs_cli_fail(GS_ERR_NOMEM);

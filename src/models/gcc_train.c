@@ -26,19 +26,7 @@ enum { STREAM_SEEDS = 1, STREAM_DROPOUT = 2, STREAM_QUEUE = 3 };
 gs_tensor_t *gs_i_gcc_infonce_moco(gs_tape_t *t, gs_tensor_t *q, gs_tensor_t *k,
                                    gs_tensor_t *queue, float temperature)
 {
-    gs_tensor_t *pos = gs_op_row_dot(t, q, k);                          /* (B, 1) */
-    gs_tensor_t *neg = gs_op_matmul(t, q, false, queue, true);          /* (B, K) */
-    gs_tensor_t *logits = gs_op_scale(t, gs_op_concat_cols(t, pos, neg), 1.0f / temperature);
-    int32_t *targets;
-
-    if (!logits || !(targets = calloc((size_t)q->rows, sizeof *targets))) {
-        return NULL;
-    }
-
-    /* The positive key is column 0 of every row. */
-    gs_tensor_t *loss = gs_op_cross_entropy(t, logits, targets);
-    free(targets);
-    return loss;
+    return gs_op_info_nce(t, q, k, queue, temperature);
 }
 
 gs_tensor_t *gs_i_gcc_infonce_e2e(gs_tape_t *t, gs_tensor_t *q, gs_tensor_t *k,

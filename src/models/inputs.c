@@ -56,9 +56,35 @@ static void row_normalize_dense(gs_tensor_t *x)
     }
 }
 
+static bool has_negative(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < 0.0f) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Dividing by row sums makes each row a distribution over bag-of-words features; with
+ * negative entries (Laplacian eigenvectors, random projections) sums near zero would blow
+ * rows up instead, so such features are used as they are. */
+static bool can_row_normalize(const gs_graph_t *g)
+{
+    if (g->features_sparse) {
+        return !has_negative(g->features_sparse->values, (size_t)gs_csr_nnz(g->features_sparse));
+    }
+    return !has_negative(g->features_dense, (size_t)g->n_nodes * g->n_features);
+}
+
 static gs_status_t prepare_features(gs_i_inputs_t *in, const gs_graph_t *g,
                                     bool row_normalize)
 {
+    if (row_normalize && !can_row_normalize(g)) {
+        gs_i_log(GS_LOG_INFO, "features have negative entries: not row-normalized");
+        row_normalize = false;
+    }
+
     if (g->features_sparse) {
         in->xs = copy_sparse(g->features_sparse);
         if (!in->xs) {

@@ -1,12 +1,21 @@
 /*
- * Batch normalisation (Ioffe and Szegedy, ICML 2015), the op GCC's GIN layers need, with
- * torch.nn.BatchNorm1d's conventions: the batch's biased variance normalises, its unbiased
- * variance feeds the running estimate, and running = (1 - momentum) running + momentum batch.
+ * The two ops GCC needs beyond the common set.
+ *
+ * Batch normalisation (Ioffe and Szegedy, ICML 2015) with torch.nn.BatchNorm1d's
+ * conventions: the batch's biased variance normalises, its unbiased variance feeds the
+ * running estimate, and running = (1 - momentum) running + momentum batch.
  *
  *   mu_j = mean_i x_ij     s_j = 1 / sqrt(var_j + eps)     xh_ij = (x_ij - mu_j) s_j
  *   y_ij = gamma_j xh_ij + beta_j
+ *
+ * InfoNCE against a queue (MoCo, He et al., CVPR 2020), fused: the B x (1 + K) logits are
+ * computed by one sgemm, exponentiated once and kept as probabilities for backward, instead
+ * of passing through concatenation, scaling and a cross-entropy that exponentiates twice.
+ *
+ *   l_i0 = q_i.k_i / T,  l_ij = q_i.m_j / T,  L = mean_i [log sum_j exp(l_ij) - l_i0]
  */
 #include <assert.h>
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -163,5 +172,125 @@ gs_tensor_t *gs_op_batch_norm(gs_tape_t *t, gs_tensor_t *a, gs_tensor_t *gamma,
     op->saved[0] = xh;
     op->saved[1] = inv_std;
     op->flags = training;
+    return out;
+}
+
+/* --- InfoNCE against a queue ------------------------------------------------------------ */
+
+/*
+ * With p the softmax of row i and g the output gradient, dL/dl_ij = (p_ij - [j = 0]) / B, so
+ *   dq_i += g / (B T) [(p_i0 - 1) k_i + sum_j p_ij m_j]      (one sgemm for the sum)
+ *   dk_i += g / (B T) (p_i0 - 1) q_i
+ * The queue is a constant.
+ */
+static void info_nce_backward(gs_tape_t *tape, const gs_i_op_t *op)
+{
+    const gs_tensor_t *q = op->in[0], *k = op->in[1], *queue = op->in[2];
+    const float *p = op->saved[0];
+    float *gq = gs_i_tape_grad(tape, op->in[0]);
+    float *gk = gs_i_tape_grad(tape, op->in[1]);
+    int b = q->rows, d = q->cols, n_keys = queue->rows;
+    float scale = op->out->grad[0] * op->s[0] / (float)b;
+
+    if (gq && n_keys > 0) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, n_keys, scale, p + 1,
+                    n_keys + 1, queue->data, d, 1.0f, gq, d);
+    }
+    for (int i = 0; i < b; i++) {
+        float w = scale * (p[(size_t)i * (n_keys + 1)] - 1.0f);
+
+        for (int j = 0; j < d; j++) {
+            size_t at = (size_t)i * d + j;
+
+            if (gq) {
+                gq[at] += w * k->data[at];
+            }
+            if (gk) {
+                gk[at] += w * q->data[at];
+            }
+        }
+    }
+}
+
+/* Turns row (the logits of one query) into its softmax; returns lse - row[0]. */
+static double softmax_row(float *row, int n)
+{
+    float top = row[0], first = row[0];
+    double sum = 0.0;
+
+    for (int j = 1; j < n; j++) {
+        top = row[j] > top ? row[j] : top;
+    }
+    for (int j = 0; j < n; j++) {
+        row[j] = expf(row[j] - top);
+        sum += row[j];
+    }
+    for (int j = 0; j < n; j++) {
+        row[j] = (float)(row[j] / sum);
+    }
+    return top + log(sum) - first;
+}
+
+/* The B x (1 + K) logits: column 0 q_i.k_i / T, then q queue^T / T by sgemm. */
+static void info_nce_logits(const gs_tensor_t *q, const gs_tensor_t *k,
+                            const gs_tensor_t *queue, float inv_t, float *logits)
+{
+    int b = q->rows, d = q->cols, n_keys = queue->rows;
+
+    if (n_keys > 0) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, n_keys, d, inv_t, q->data, d,
+                    queue->data, d, 0.0f, logits + 1, n_keys + 1);
+    }
+    for (int i = 0; i < b; i++) {
+        double dot = 0.0;
+
+        for (int j = 0; j < d; j++) {
+            dot += (double)q->data[(size_t)i * d + j] * k->data[(size_t)i * d + j];
+        }
+        logits[(size_t)i * (n_keys + 1)] = (float)(dot * inv_t);
+    }
+}
+
+gs_tensor_t *gs_op_info_nce(gs_tape_t *t, gs_tensor_t *q, gs_tensor_t *k, gs_tensor_t *queue,
+                            float temperature)
+{
+    gs_tensor_t *out;
+    double *row_loss, total = 0.0;
+    float *p;
+    gs_i_op_t *op;
+    int b, n;
+
+    if (!q || !k || !queue) {
+        return NULL;
+    }
+    assert(k->rows == q->rows && k->cols == q->cols && queue->cols == q->cols);
+    assert(!queue->requires_grad);
+    b = q->rows;
+    n = queue->rows + 1;
+    out = gs_i_tape_output(t, 1, 1, q, k, NULL);
+    p = out ? gs_i_tape_alloc(t, (size_t)b * (size_t)n * sizeof *p) : NULL;
+    row_loss = p ? gs_i_tape_alloc(t, (size_t)b * sizeof *row_loss) : NULL;
+    if (!row_loss) {
+        return NULL;
+    }
+
+    info_nce_logits(q, k, queue, 1.0f / temperature, p);
+    #pragma omp parallel for if ((size_t)b * (size_t)n >= GS_I_PAR_MIN)
+    for (int i = 0; i < b; i++) {
+        row_loss[i] = softmax_row(p + (size_t)i * n, n);
+    }
+    for (int i = 0; i < b; i++) {
+        total += row_loss[i];
+    }
+    out->data[0] = b > 0 ? (float)(total / b) : 0.0f;
+
+    if (!out->requires_grad) {
+        return out;
+    }
+    if (!(op = gs_i_tape_record(t, info_nce_backward, out, q, k, queue))) {
+        return NULL;
+    }
+    op->saved[0] = p;
+    op->s[0] = 1.0f / temperature;
     return out;
 }
