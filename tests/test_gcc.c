@@ -651,6 +651,15 @@ static gs_tensor_t *fw_moco(gs_tape_t *t, gs_tensor_t **in, const void *ctx)
     return gs_i_gcc_infonce_moco(t, q, c->k, c->queue, c->temperature);
 }
 
+static gs_tensor_t *fw_moco_both(gs_tape_t *t, gs_tensor_t **in, const void *ctx)
+{
+    const nce_ctx_t *c = ctx;
+    gs_tensor_t *q = gs_op_l2_normalize_rows(t, in[0], 1e-5f);
+    gs_tensor_t *k = gs_op_l2_normalize_rows(t, in[1], 1e-5f);
+
+    return gs_op_info_nce(t, q, k, c->queue, c->temperature);
+}
+
 static gs_tensor_t *fw_e2e(gs_tape_t *t, gs_tensor_t **in, const void *ctx)
 {
     const nce_ctx_t *c = ctx;
@@ -668,6 +677,19 @@ START_TEST(gcc_infonce_moco_gradient_matches_finite_differences)
     check_gradients(fw_moco, &c, in, 1, 1e-2f);
     gs_tensor_free(in[0]);
     gs_tensor_free(c.k);
+    gs_tensor_free(c.queue);
+}
+END_TEST
+
+/* The fused op also passes a gradient to the keys when they need one. */
+START_TEST(gcc_info_nce_key_gradient_matches_finite_differences)
+{
+    nce_ctx_t c = {NULL, uniform_param(9, 6, 14, false), 0.2f};
+    gs_tensor_t *in[2] = {uniform_param(5, 6, 15, true), uniform_param(5, 6, 16, true)};
+
+    check_gradients(fw_moco_both, &c, in, 2, 1e-2f);
+    gs_tensor_free(in[0]);
+    gs_tensor_free(in[1]);
     gs_tensor_free(c.queue);
 }
 END_TEST
@@ -1158,6 +1180,7 @@ static Suite *gcc_suite(void)
     tcase_add_loop_test(objective, gcc_batch_norm_gradient_matches_finite_differences, 0, 2);
     tcase_add_test(objective, gcc_batch_norm_normalises_and_tracks_statistics);
     tcase_add_test(objective, gcc_infonce_moco_gradient_matches_finite_differences);
+    tcase_add_test(objective, gcc_info_nce_key_gradient_matches_finite_differences);
     tcase_add_test(objective, gcc_infonce_e2e_gradient_matches_finite_differences);
     tcase_add_test(objective, gcc_infonce_moco_matches_formula);
     tcase_add_test(objective, gcc_lr_schedule_warms_up_then_decays);

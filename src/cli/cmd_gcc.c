@@ -24,7 +24,7 @@ static const char usage[] =
     "training: [--encoder gin|gcn] [--contrast moco|e2e] [--steps 10000] [--batch 32]\n"
     "          [--queue 16384] [--momentum 0.999] [--temperature 0.07] [--lr 0.005]\n"
     "          [--weight-decay 1e-5] [--hidden 64] [--layers 5] [--restart 0.8]\n"
-    "          [--rw-hops 256] [--dropout 0.5] [--degree-dim 16] [--max-degree 512]\n"
+    "          [--rw-hops 256] [--dropout 0.5] [--degree-dim 0] [--max-degree 512]\n"
     "evaluation: --freeze (default: logistic regression on the embeddings, kfold-logreg)\n"
     "            --finetune [--epochs 30]  (encoder + linear head trained per fold)\n"
     "common:   [--seed 0] [--threads N] [--json] [--quiet] [--labels L] [--no-eval]\n";

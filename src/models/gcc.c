@@ -6,6 +6,7 @@
  * statistics, no dropout); a node is encoded from one walk with restart started at it, a
  * graph from all of it with its highest-degree node as the seed.
  */
+#include <cblas.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ void gs_gcc_options_init(gs_gcc_options_t *opt)
     opt->layers = 5;
     opt->hidden = 64;
     opt->pos_dim = 32;
-    opt->degree_dim = 16;
+    opt->degree_dim = 0;
     opt->max_degree = 512;
     opt->dropout = 0.5f;
     opt->restart_prob = 0.8;
@@ -156,6 +157,19 @@ const gs_gcc_options_t *gs_gcc_options(const gs_gcc_t *m)
     return &m->opt;
 }
 
+int gs_i_gcc_blas_serial_begin(void)
+{
+    int saved = openblas_get_num_threads();
+
+    openblas_set_num_threads(1);
+    return saved;
+}
+
+void gs_i_gcc_blas_serial_end(int saved)
+{
+    openblas_set_num_threads(saved);
+}
+
 /* --- Embedding ------------------------------------------------------------------------ */
 
 /* Encodes the sampler's first n items and writes weight times their embeddings into rows
@@ -234,7 +248,10 @@ static gs_status_t embed(const gs_gcc_t *m, const gs_graph_t *g,
     }
     if (status == GS_OK && (status = gs_i_gcc_sampler_init(&s, &g, 1, &m->opt, false)) ==
                                GS_OK) {
+        int blas = gs_i_gcc_blas_serial_begin();
+
         status = c ? embed_graphs(m, &s, tape, c, z) : embed_nodes(m, &s, tape, z);
+        gs_i_gcc_blas_serial_end(blas);
         gs_i_gcc_sampler_destroy(&s);
     }
     gs_tape_free(tape);

@@ -1,6 +1,6 @@
 /*
  * GCC's subgraph encoder: the Graph Isomorphism Network of Xu et al. (ICLR 2019) as GCC's
- * UnsupervisedGIN builds it, over inputs [eigenvectors | seed flag | degree embedding].
+ * UnsupervisedGIN builds it, over inputs [eigenvectors | seed flag (| degree embedding)].
  *
  *   h_0 = x                                                        (N, P + 1 + deg)
  *   h_l = ReLU(BN(ReLU(BN(W2 ReLU(BN(W1 (A + I) h_{l-1}))))))      l = 1 .. L-1, (N, H)

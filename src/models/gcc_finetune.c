@@ -365,7 +365,10 @@ static gs_status_t finetune(const task_t *task, const gs_gcc_t *pre,
     }
     if (status == GS_OK &&
         (status = gs_i_gcc_sampler_init(&s, &task->g, 1, &pre->opt, false)) == GS_OK) {
+        int blas = gs_i_gcc_blas_serial_begin();
+
         status = run_folds(task, pre, opt, &s, tape, &b);
+        gs_i_gcc_blas_serial_end(blas);
         gs_i_gcc_sampler_destroy(&s);
     }
     if (status == GS_OK) {

@@ -200,6 +200,15 @@ void gs_i_gcc_momentum_update(gs_tensor_t *const *ema, gs_tensor_t *const *param
  * warmup fraction, then linear decay to 0, as GCC's warmup_linear. */
 double gs_i_gcc_lr_factor(int step, int steps, double warmup);
 
+/*
+ * GCC's matrix products are small (tens of nodes per subgraph by H = 64), where OpenBLAS's
+ * threads cost more than they give: with them, a MoCo step on 2 cores ran at 3.3 steps/s,
+ * without them at 16.  The runs keep BLAS on one thread, the threads going to the sampling
+ * and the project's own kernels, and restore the caller's setting at the end.
+ */
+int gs_i_gcc_blas_serial_begin(void);
+void gs_i_gcc_blas_serial_end(int saved);
+
 struct gs_gcc {
     gs_gcc_options_t opt;
     gs_i_gcc_encoder_t enc;

@@ -12,7 +12,6 @@
  * rate warmed up linearly over the first 10% of steps and then decayed linearly to 0.
  */
 #include <math.h>
-#include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,10 +278,10 @@ gs_status_t gs_gcc_train(const gs_graph_t *const *graphs, int n_graphs,
     GS_TRY(gs_i_gcc_new(&m, opt));
     status = trainer_init(&tr, m, graphs, n_graphs);
     if (status == GS_OK) {
-        int saved = openblas_get_num_threads();
-        openblas_set_num_threads(1);
+        int blas = gs_i_gcc_blas_serial_begin();
+
         status = run_steps(&tr, m, &rep);
-        openblas_set_num_threads(saved);
+        gs_i_gcc_blas_serial_end(blas);
     }
     rep.subgraphs = tr.sampler.n_subgraphs;
     rep.mean_subgraph_nodes = rep.subgraphs ? (double)tr.sampler.n_subgraph_nodes /

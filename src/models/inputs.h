@@ -15,7 +15,8 @@ typedef struct gs_i_inputs {
     int n_features;
 } gs_i_inputs_t;
 
-/* Prepares the inputs of g; features are divided by their row sums when row_normalize. */
+/* Prepares the inputs of g; features are divided by their row sums when row_normalize and
+ * no entry is negative. */
 gs_status_t gs_i_inputs_init(gs_i_inputs_t *in, const gs_graph_t *g, bool row_normalize);
 void gs_i_inputs_destroy(gs_i_inputs_t *in);
 
