@@ -10,10 +10,9 @@
  *             marking the seed; optionally a learned embedding of its capped degree (a
  *             degree one-hot times a matrix), which the paper describes but its code
  *             leaves off by default.  Off is the default here too: pre-trained without the
- *             airports for 10,000 steps, the USA airports scored 65.3 without it and 60.3
- *             with it (degrees capped at 16; at 512, rows for degrees the pre-training
- *             graphs never reach stay random and it fell further), IMDB-BINARY 72.6 and
- *             75.2
+ *             airports for 10,000 steps, the USA airports scored 65.3 without it, 60.3 and
+ *             60.8 with it (degrees capped at 16 and 512; the pre-training graphs' degrees
+ *             say little about an airport's), IMDB-BINARY 72.6, 75.2 and 72.3
  *   encoder   GIN (sum aggregation, MLPs with batch norm), each layer's sum-pooled output
  *             mapped to D and summed, L2-normalised; or GCN layers with the same readout
  *   loss      InfoNCE with temperature 0.07 against a MoCo queue of keys from a momentum
@@ -101,8 +100,10 @@ GS_API gs_status_t gs_gcc_train(const gs_graph_t *const *graphs, int n_graphs,
                                 const gs_gcc_options_t *opt, gs_gcc_t **model,
                                 gs_gcc_report_t *report);
 
-/* N x hidden embeddings of g's nodes, each from one walk with restart from the node (with
- * GCC's evaluation budget, proportional to the degree), deterministic for the model's seed. */
+/* N x hidden embeddings of g's nodes: as GCC's generate.py, the mean of the encodings of
+ * two walks with restart from the node (with the evaluation budget, proportional to the
+ * degree), by the encoder in evaluation mode; deterministic for the model's seed.
+ * GS_ERR_INVALID for a graph without nodes. */
 GS_API gs_status_t gs_gcc_embed(const gs_gcc_t *model, const gs_graph_t *g, gs_tensor_t **out);
 
 /* n_graphs x hidden embeddings, each graph encoded whole with its highest-degree node as

@@ -196,15 +196,16 @@ static int check_positionals(run_t *r)
 static int parse_args(run_t *r, int argc, char **argv)
 {
     struct option *options = gs_cli_options(gcc_options, N_GCC_OPTIONS);
-    int c, rc = GS_EXIT_OK;
+    int c, index = 0, rc = GS_EXIT_OK;
 
     take_mode(r, &argc, &argv);
     while (rc == GS_EXIT_OK &&
-           (c = getopt_long(argc, argv, gs_cli_short_options(), options, NULL)) != -1) {
+           (c = getopt_long(argc, argv, gs_cli_short_options(), options, &index)) != -1) {
         rc = gs_cli_common_option(&r->cli, c, optarg);
         if (rc == -1 && (c == 'h' || c == '?' || !gcc_option(r, c, optarg))) {
             if (c != 'h' && c != '?') {
-                fprintf(stderr, "graphssl gcc: invalid value '%s' for an option\n", optarg);
+                fprintf(stderr, "graphssl gcc: invalid value '%s' for --%s\n", optarg,
+                        options[index].name);
             }
             fputs(usage, c == 'h' ? stdout : stderr);
             rc = c == 'h' ? -1 : GS_EXIT_USAGE;
