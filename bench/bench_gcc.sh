@@ -3,7 +3,7 @@
 #
 #   bench/bench_gcc.sh [GRAPHSSL] [THREADS] [SEEDS] [STEPS]
 #
-# Defaults: build/src/cli/graphssl, 2 threads, seeds "0 1 2", 10000 steps.  Datasets from
+# Defaults: build/graphssl, 2 threads, seeds "0 1 2", 10000 steps.  Datasets from
 # GRAPHSSL_DATA (default ../shared/datasets).  Per seed: a MoCo pre-training (batch 32) on
 # every graph but the airports, the frozen embeddings of the USA, Europe and Brazil airports
 # and of IMDB-BINARY scored with kfold-logreg (10 folds), and 200 end-to-end steps (batch
@@ -15,7 +15,7 @@
 # seconds, peak RSS, and the accuracies.  A full run takes about 10 minutes per seed.
 set -euo pipefail
 
-graphssl=${1:-build/src/cli/graphssl}
+graphssl=${1:-build/graphssl}
 threads=${2:-2}
 seeds=${3:-0 1 2}
 steps=${4:-10000}

@@ -5,12 +5,12 @@
 #
 #   bench/bench_graphgan.sh [GRAPHSSL] [THREADS] [SEEDS]
 #
-# Defaults: build/src/cli/graphssl, 2 threads, seeds "0 1 2".  Datasets from GRAPHSSL_DATA
+# Defaults: build/graphssl, 2 threads, seeds "0 1 2".  Datasets from GRAPHSSL_DATA
 # (default ../shared/datasets).  Prints per run and the medians of: DeepWalk seconds,
 # GraphGAN seconds per epoch and in total, peak RSS, and link-acc of each.
 set -euo pipefail
 
-graphssl=${1:-build/src/cli/graphssl}
+graphssl=${1:-build/graphssl}
 threads=${2:-2}
 seeds=${3:-0 1 2}
 data=${GRAPHSSL_DATA:-../shared/datasets}/ca-grqc

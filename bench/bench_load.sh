@@ -15,7 +15,7 @@ build=${1:-build}
 runs=${2:-3}
 edges=${3:-10000000}
 nodes=${4:-1000000}
-graphssl="$build/src/cli/graphssl"
+graphssl="$build/graphssl"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

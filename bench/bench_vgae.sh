@@ -17,8 +17,8 @@ set -euo pipefail
 mode=${1:-speed}
 build=${2:-build}
 data=${GRAPHSSL_DATA:-../shared/datasets}
-graphssl="$build/src/cli/graphssl"
-[ -x "$graphssl" ] || graphssl="$build/graphssl"
+graphssl="$build/graphssl"
+[ -x "$graphssl" ] || graphssl="$build/src/cli/graphssl"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -43,6 +43,9 @@ void gs_cli_init(gs_cli_t *cli, const char *method);
 struct option *gs_cli_options(const struct option *own, int n_own);
 const char *gs_cli_short_options(void);
 
+/* The help text of the common options, printed after a command's own usage. */
+const char *gs_cli_common_help(void);
+
 /* Handles one common option; returns 0 when handled, -1 when not a common option, or
  * GS_EXIT_USAGE after printing a message for a bad value. */
 int gs_cli_common_option(gs_cli_t *cli, int opt, const char *arg);

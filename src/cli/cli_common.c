@@ -75,6 +75,18 @@ struct option *gs_cli_options(const struct option *own, int n_own)
     return all;
 }
 
+const char *gs_cli_common_help(void)
+{
+    return "common options:\n"
+           "  -o FILE               where to write the embeddings (CSV)\n"
+           "  --features F|KIND     features file, or identity, degree[:K], constant,\n"
+           "                        lap-eig[:K], random[:K]\n"
+           "  --labels L --split S  companion files (found beside GRAPH by default)\n"
+           "  --format F --directed --weighted --strict   how GRAPH is read\n"
+           "  --seed N --threads N  randomness and parallelism (same both: same output)\n"
+           "  --json --quiet --verbose --no-eval\n";
+}
+
 const char *gs_cli_short_options(void)
 {
     return "o:h";
@@ -159,10 +171,47 @@ int gs_cli_fail(gs_status_t status)
     return gs_status_exit_code(status);
 }
 
+/*
+ * A run can take minutes; an output path that cannot be written should fail before it, not
+ * after.  Also refuses writing the embeddings over the input graph.
+ */
+static int check_output_path(const gs_cli_t *cli)
+{
+    char *copy, *dir, *out_real, *in_real;
+    int rc = GS_EXIT_OK;
+
+    if (!cli->output) {
+        return GS_EXIT_OK;
+    }
+    copy = strdup(cli->output);
+    dir = copy ? dirname(copy) : NULL;
+    if (dir && access(dir, W_OK) != 0) {
+        fprintf(stderr, "graphssl: %s: cannot write into '%s': %s\n", cli->output, dir,
+                strerror(errno));
+        rc = GS_EXIT_USAGE;
+    }
+    free(copy);
+
+    out_real = realpath(cli->output, NULL);
+    in_real = realpath(cli->graph_path, NULL);
+    if (rc == GS_EXIT_OK && out_real && in_real && !strcmp(out_real, in_real)) {
+        fprintf(stderr, "graphssl: -o %s would overwrite the input graph\n", cli->output);
+        rc = GS_EXIT_USAGE;
+    }
+    free(out_real);
+    free(in_real);
+    return rc;
+}
+
 int gs_cli_load_graph(gs_cli_t *cli, gs_graph_t **g, double *seconds)
 {
     double start = gs_clock_seconds();
     gs_status_t status;
+    int rc = check_output_path(cli);
+
+    if (rc != GS_EXIT_OK) {
+        return rc;
+    }
 
     /* Generated features (--features random, lap-eig) follow the run's seed. */
     cli->load.seed = cli->seed;
@@ -250,6 +299,12 @@ int gs_cli_evaluate(const gs_cli_t *cli, const gs_graph_t *g, const gs_tensor_t 
     } else {
         status = gs_eval_kfold_logreg(emb, g->labels, g->n_classes, 10, cli->seed, &acc,
                                       &macro);
+    }
+    /* After training, labels too few for the protocol cost the score, not the embeddings
+     * already written; only `graphssl eval`, whose job the score is, fails on them. */
+    if (status == GS_ERR_INVALID && strcmp(cli->method, "eval") != 0) {
+        fprintf(stderr, "warning: not evaluated: %s\n", gs_last_error());
+        return GS_EXIT_OK;
     }
     if (status != GS_OK) {
         return gs_cli_fail(status);

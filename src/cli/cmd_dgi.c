@@ -8,10 +8,16 @@
 
 static const char usage[] =
     "usage: graphssl dgi GRAPH [-o FILE] [--hidden 512] [--lr 0.001] [--patience 20]\n"
-    "                      [--max-epochs 10000] [--seed 0] [--threads N] [--json]\n"
-    "                      [--features F] [--labels L] [--split S] [--no-eval]\n";
+    "                      [--max-epochs 10000] [--raw] [common options]\n"
+    "Writes NAME.dgi.csv (or -o FILE) scaled to unit mean row norm; --raw writes the\n"
+    "model's output as is.  With labels and a split, prints the dgi-linear score of the\n"
+    "raw output (the paper's protocol); with labels only, kfold-logreg.\n";
 
 enum { OPT_HIDDEN = 1, OPT_LR, OPT_PATIENCE, OPT_MAX_EPOCHS };
+
+/* The discriminator is hidden x hidden with gradient, two Adam moments and a best copy:
+ * 4096 already takes 320 MB for it alone. */
+enum { MAX_HIDDEN = 4096 };
 
 static const struct option dgi_options[] = {
     {"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -60,17 +66,25 @@ static int dgi_option(gs_dgi_options_t *opt, int c, const char *arg)
     bool ok = true;
 
     switch (c) {
-    case OPT_HIDDEN: ok = parse_int(arg, 1, 1 << 16, &opt->hidden); break;
+    case OPT_HIDDEN: ok = parse_int(arg, 1, MAX_HIDDEN, &opt->hidden); break;
     case OPT_LR: ok = parse_float(arg, &opt->lr); break;
     case OPT_PATIENCE: ok = parse_int(arg, 1, 1 << 30, &opt->patience); break;
     case OPT_MAX_EPOCHS: ok = parse_int(arg, 1, 1 << 30, &opt->max_epochs); break;
     default:
         fputs(usage, c == 'h' ? stdout : stderr);
+        if (c == 'h') {
+            fputs(gs_cli_common_help(), stdout);
+        }
         return c == 'h' ? -1 : GS_EXIT_USAGE;
     }
     if (!ok) {
-        fprintf(stderr, "graphssl dgi: --%s expects %s, found '%s'\n", option_name(c),
-                c == OPT_LR ? "a positive number" : "a positive integer", arg);
+        if (c == OPT_HIDDEN) {
+            fprintf(stderr, "graphssl dgi: --hidden expects an integer from 1 to %d, found "
+                    "'%s'\n", MAX_HIDDEN, arg);
+        } else {
+            fprintf(stderr, "graphssl dgi: --%s expects %s, found '%s'\n", option_name(c),
+                    c == OPT_LR ? "a positive number" : "a positive integer", arg);
+        }
         return GS_EXIT_USAGE;
     }
     return GS_EXIT_OK;

@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +54,9 @@ static void ensure_passive_wait_policy(char **argv)
 int main(int argc, char **argv)
 {
     ensure_passive_wait_policy(argv);
+
+    /* A closed pipe on stderr (`2>&1 | head`) must not kill a run before it writes -o. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         print_usage(stderr);
         return GS_EXIT_USAGE;
