@@ -31,6 +31,7 @@ typedef struct edge_list {
     int64_t cap;
     long first_line;      /* the first data line, 0 before it */
     bool maybe_header;    /* the first line may be a header: see is_header() */
+    int64_t declared;     /* nodes declared by a "# NAME: N nodes" first line, or -1 */
 } edge_list_t;
 
 /* The interned nodes: src/dst per edge and the names in node order. */
@@ -301,7 +302,7 @@ static gs_status_t check_node_count(int64_t n, const char *file)
  * values present in a table over [lo, hi], turn the marks into ranks, look each one up.
  */
 static gs_status_t intern_dense(const endpoint_t *ends, int64_t n, int64_t lo, int64_t hi,
-                                interned_t *in, const char *file)
+                                bool whole_range, interned_t *in, const char *file)
 {
     int64_t range = hi - lo + 1;
     int32_t *rank = calloc((size_t)range, sizeof *rank);
@@ -316,6 +317,9 @@ static gs_status_t intern_dense(const endpoint_t *ends, int64_t n, int64_t lo, i
     }
     for (int64_t k = 0; k < n; k++) {
         rank[ends[k].value - lo] = 1;
+    }
+    for (int64_t i = 0; whole_range && i < range; i++) {
+        rank[i] = 1;
     }
     for (int64_t i = 0; i < range; i++) {
         if (rank[i]) {
@@ -541,6 +545,40 @@ static gs_status_t intern_strings(const endpoint_t *ends, int64_t n, interned_t 
 }
 
 /*
+ * The normalized datasets open with "# NAME: N nodes, ..." so that nodes without edges still
+ * count (Citeseer's 48 isolated papers, CA-GrQc's node 4350).  Returns N, or -1 when the
+ * first line says nothing of the kind.
+ */
+static int64_t declared_nodes(gs_i_text_t *t)
+{
+    const char *comment = gs_i_text_first_comment(t);
+    const char *colon = comment ? strchr(comment, ':') : NULL;
+    char word[8] = "";
+    int64_t n;
+
+    if (!colon || sscanf(colon + 1, "%" SCNd64 " %7s", &n, word) != 2) {
+        return -1;
+    }
+    return n > 0 && n <= INT_MAX && !strncmp(word, "nodes", 5) ? n : -1;
+}
+
+/* Whether the declared count applies: the ids are integers within 0 .. N-1. */
+static bool fits_declared(const edge_list_t *el, int64_t lo, int64_t hi, const char *file)
+{
+    if (el->declared <= 0) {
+        return false;
+    }
+    if (lo < 0 || hi >= el->declared) {
+        gs_i_log(GS_LOG_WARN, "%s:1: declares %" PRId64 " nodes but ids run from %" PRId64
+                 " to %" PRId64 "; the declaration is ignored", file, el->declared, lo, hi);
+        return false;
+    }
+    gs_i_log(GS_LOG_INFO, "%s:1: %" PRId64 " nodes declared; ids without edges become "
+             "isolated nodes", file, el->declared);
+    return true;
+}
+
+/*
  * Numbers the nodes.  Integer names are turned into values first; the text then holds
  * nothing the graph needs, so it is released before the edge arrays are allocated, which
  * keeps the peak memory of a large file down.
@@ -567,8 +605,11 @@ static gs_status_t intern(edge_list_t *el, interned_t *in, gs_i_text_t *t)
     /* A rank table costs 12 bytes per value in the range; use it while that stays within
      * a small multiple of the endpoints' own memory.  In unsigned arithmetic hi - lo
      * cannot overflow. */
+    if (fits_declared(el, lo, hi, t->name)) {
+        return intern_dense(el->ends, n, 0, el->declared - 1, true, in, t->name);
+    }
     if ((uint64_t)hi - (uint64_t)lo < (uint64_t)(2 * n + 1024)) {
-        return intern_dense(el->ends, n, lo, hi, in, t->name);
+        return intern_dense(el->ends, n, lo, hi, false, in, t->name);
     }
     return intern_sparse(el->ends, n, in, t->name);
 }
@@ -611,6 +652,7 @@ gs_status_t gs_edgelist_load(gs_graph_t **out, const char *path, bool directed,
     *out = NULL;
     GS_TRY(gs_i_text_open(&t, path, GS_I_TEXT_WORDS));
 
+    el.declared = declared_nodes(&t);
     status = read_edges(&t, weighted, &el);
     if (status == GS_OK) {
         status = check_nonempty(&t, &el);
