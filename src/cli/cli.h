@@ -50,6 +50,23 @@ const char *gs_cli_common_help(void);
  * GS_EXIT_USAGE after printing a message for a bad value. */
 int gs_cli_common_option(gs_cli_t *cli, int opt, const char *arg);
 
+/* Parses a whole integer in [lo, hi] / a number in [lo, hi]; false for anything else. */
+bool gs_cli_parse_int(const char *arg, int lo, int hi, int *out);
+bool gs_cli_parse_float(const char *arg, float lo, float hi, float *out);
+
+/* Prints "graphssl METHOD: invalid value 'ARG' for --NAME" (NAME found in own) and returns
+ * GS_EXIT_USAGE. */
+int gs_cli_bad_value(const gs_cli_t *cli, const struct option *own, int n_own, int opt,
+                     const char *arg);
+
+/* A subcommand's own option: returns GS_EXIT_OK, -1 after printing help, or an exit code. */
+typedef int (*gs_cli_option_fn)(void *ctx, int opt, const char *arg);
+
+/* Runs getopt over the subcommand's options and the common ones; returns GS_EXIT_OK, -1
+ * after --help, or an exit code. */
+int gs_cli_parse(gs_cli_t *cli, int argc, char **argv, const struct option *own, int n_own,
+                 gs_cli_option_fn own_option, void *ctx);
+
 /* Takes the single positional argument GRAPH after getopt; GS_EXIT_USAGE if missing. */
 int gs_cli_positional(gs_cli_t *cli, int argc, char **argv, const char *usage);
 

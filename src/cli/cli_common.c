@@ -119,6 +119,16 @@ static bool parse_count(const char *arg, long long max, long long *out)
     return true;
 }
 
+/* A whole integer, possibly negative, rejecting trailing text. */
+static bool parse_count_signed(const char *arg, long long *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtoll(arg, &end, 10);
+    return errno == 0 && end != arg && *end == '\0';
+}
+
 int gs_cli_common_option(gs_cli_t *cli, int opt, const char *arg)
 {
     long long v;
@@ -153,6 +163,67 @@ int gs_cli_common_option(gs_cli_t *cli, int opt, const char *arg)
         return 0;
     default: return -1;
     }
+}
+
+bool gs_cli_parse_int(const char *arg, int lo, int hi, int *out)
+{
+    long long v;
+
+    if (!parse_count_signed(arg, &v) || v < lo || v > hi) {
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+bool gs_cli_parse_float(const char *arg, float lo, float hi, float *out)
+{
+    char *end;
+    float v;
+
+    errno = 0;
+    v = strtof(arg, &end);
+    if (errno != 0 || end == arg || *end != '\0' || !(v >= lo && v <= hi)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+int gs_cli_bad_value(const gs_cli_t *cli, const struct option *own, int n_own, int opt,
+                     const char *arg)
+{
+    const char *name = "?";
+
+    for (int i = 0; i < n_own; i++) {
+        if (own[i].val == opt) {
+            name = own[i].name;
+        }
+    }
+    fprintf(stderr, "graphssl %s: invalid value '%s' for --%s (see graphssl %s --help)\n",
+            cli->method, arg, name, cli->method);
+    return GS_EXIT_USAGE;
+}
+
+int gs_cli_parse(gs_cli_t *cli, int argc, char **argv, const struct option *own, int n_own,
+                 gs_cli_option_fn own_option, void *ctx)
+{
+    struct option *options = gs_cli_options(own, n_own);
+    int c, rc = GS_EXIT_OK;
+
+    if (!options) {
+        fputs("graphssl: out of memory\n", stderr);
+        return GS_EXIT_RUNTIME;
+    }
+    while (rc == GS_EXIT_OK &&
+           (c = getopt_long(argc, argv, gs_cli_short_options(), options, NULL)) != -1) {
+        rc = gs_cli_common_option(cli, c, optarg);
+        if (rc == -1) {
+            rc = own_option(ctx, c, optarg);
+        }
+    }
+    free(options);
+    return rc;
 }
 
 int gs_cli_positional(gs_cli_t *cli, int argc, char **argv, const char *usage)

@@ -53,43 +53,20 @@ typedef struct deepwalk_cli {
     const char *test_negatives;
 } deepwalk_cli_t;
 
-static bool parse_int(const char *arg, int lo, int hi, int *out)
+static int deepwalk_option(void *ctx, int opt, const char *arg)
 {
-    char *end;
-    long v = strtol(arg, &end, 10);
-
-    if (end == arg || *end != '\0' || v < lo || v > hi) {
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
-static bool parse_float(const char *arg, float *out)
-{
-    char *end;
-    float v = strtof(arg, &end);
-
-    if (end == arg || *end != '\0' || !(v > 0.0f) || v > 1e3f) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-static int deepwalk_option(deepwalk_cli_t *c, int opt, const char *arg)
-{
+    deepwalk_cli_t *c = ctx;
     gs_deepwalk_options_t *o = &c->opt;
     bool ok = true;
 
     switch (opt) {
-    case OPT_DIM: ok = parse_int(arg, 1, 1 << 16, &o->dim); break;
-    case OPT_WALK_LENGTH: ok = parse_int(arg, 1, 1 << 20, &o->walk_length); break;
-    case OPT_WALKS_PER_NODE: ok = parse_int(arg, 1, 1 << 16, &o->walks_per_node); break;
-    case OPT_WINDOW: ok = parse_int(arg, 1, 1 << 10, &o->window); break;
-    case OPT_NEGATIVES: ok = parse_int(arg, 0, 1 << 10, &o->negatives); break;
-    case OPT_EPOCHS: ok = parse_int(arg, 1, 1 << 16, &o->epochs); break;
-    case OPT_LR: ok = parse_float(arg, &o->lr); break;
+    case OPT_DIM: ok = gs_cli_parse_int(arg, 1, 1 << 16, &o->dim); break;
+    case OPT_WALK_LENGTH: ok = gs_cli_parse_int(arg, 1, 1 << 20, &o->walk_length); break;
+    case OPT_WALKS_PER_NODE: ok = gs_cli_parse_int(arg, 1, 1 << 16, &o->walks_per_node); break;
+    case OPT_WINDOW: ok = gs_cli_parse_int(arg, 1, 1 << 10, &o->window); break;
+    case OPT_NEGATIVES: ok = gs_cli_parse_int(arg, 0, 1 << 10, &o->negatives); break;
+    case OPT_EPOCHS: ok = gs_cli_parse_int(arg, 1, 1 << 16, &o->epochs); break;
+    case OPT_LR: ok = gs_cli_parse_float(arg, 1e-9f, 1e3f, &o->lr); break;
     case OPT_HOGWILD: o->hogwild = true; break;
     case OPT_TEST_EDGES: c->test_edges = arg; break;
     case OPT_TEST_NEGATIVES: c->test_negatives = arg; break;
@@ -97,29 +74,13 @@ static int deepwalk_option(deepwalk_cli_t *c, int opt, const char *arg)
         fputs(usage, opt == 'h' ? stdout : stderr);
         return opt == 'h' ? -1 : GS_EXIT_USAGE;
     }
-    if (!ok) {
-        fprintf(stderr, "graphssl deepwalk: invalid value '%s' for an option\n%s", arg, usage);
-        return GS_EXIT_USAGE;
-    }
-    return GS_EXIT_OK;
+    return ok ? GS_EXIT_OK : gs_cli_bad_value(&c->cli, deepwalk_options, N_OPTIONS, opt, arg);
 }
 
 static int parse_args(deepwalk_cli_t *c, int argc, char **argv)
 {
-    struct option *options = gs_cli_options(deepwalk_options, N_OPTIONS);
-    int opt, rc = GS_EXIT_OK;
+    int rc = gs_cli_parse(&c->cli, argc, argv, deepwalk_options, N_OPTIONS, deepwalk_option, c);
 
-    if (!options) {
-        return gs_cli_fail(GS_ERR_NOMEM);
-    }
-    while (rc == GS_EXIT_OK &&
-           (opt = getopt_long(argc, argv, gs_cli_short_options(), options, NULL)) != -1) {
-        rc = gs_cli_common_option(&c->cli, opt, optarg);
-        if (rc == -1) {
-            rc = deepwalk_option(c, opt, optarg);
-        }
-    }
-    free(options);
     if (rc != GS_EXIT_OK) {
         return rc;
     }

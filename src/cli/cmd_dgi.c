@@ -9,6 +9,7 @@
 static const char usage[] =
     "usage: graphssl dgi GRAPH [-o FILE] [--hidden 512] [--lr 0.001] [--patience 20]\n"
     "                      [--max-epochs 10000] [--raw] [common options]\n"
+    "--hidden is at most 4096.\n"
     "Writes NAME.dgi.csv (or -o FILE) scaled to unit mean row norm; --raw writes the\n"
     "model's output as is.  With labels and a split, prints the dgi-linear score of the\n"
     "raw output (the paper's protocol); with labels only, kfold-logreg.\n";
@@ -16,7 +17,8 @@ static const char usage[] =
 enum { OPT_HIDDEN = 1, OPT_LR, OPT_PATIENCE, OPT_MAX_EPOCHS };
 
 /* The discriminator is hidden x hidden with gradient, two Adam moments and a best copy:
- * 4096 already takes 320 MB for it alone. */
+ * 4096 already takes 320 MB for it alone.  (The usage error names the option; the limit is
+ * in --help.) */
 enum { MAX_HIDDEN = 4096 };
 
 static const struct option dgi_options[] = {
@@ -27,49 +29,24 @@ static const struct option dgi_options[] = {
     {"help", no_argument, NULL, 'h'},
 };
 
-static const char *option_name(int c)
+enum { N_OPTIONS = sizeof dgi_options / sizeof dgi_options[0] };
+
+typedef struct dgi_cli {
+    gs_cli_t cli;
+    gs_dgi_options_t opt;
+} dgi_cli_t;
+
+static int dgi_option(void *ctx, int c, const char *arg)
 {
-    for (size_t i = 0; i < sizeof dgi_options / sizeof dgi_options[0]; i++) {
-        if (dgi_options[i].val == c) {
-            return dgi_options[i].name;
-        }
-    }
-    return "?";
-}
-
-static bool parse_int(const char *arg, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-
-    if (end == arg || *end != '\0' || v < lo || v > hi) {
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
-static bool parse_float(const char *arg, float *out)
-{
-    char *end;
-    float v = strtof(arg, &end);
-
-    if (end == arg || *end != '\0' || !(v > 0.0f) || v > 1e3f) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-static int dgi_option(gs_dgi_options_t *opt, int c, const char *arg)
-{
+    dgi_cli_t *d = ctx;
+    gs_dgi_options_t *opt = &d->opt;
     bool ok = true;
 
     switch (c) {
-    case OPT_HIDDEN: ok = parse_int(arg, 1, MAX_HIDDEN, &opt->hidden); break;
-    case OPT_LR: ok = parse_float(arg, &opt->lr); break;
-    case OPT_PATIENCE: ok = parse_int(arg, 1, 1 << 30, &opt->patience); break;
-    case OPT_MAX_EPOCHS: ok = parse_int(arg, 1, 1 << 30, &opt->max_epochs); break;
+    case OPT_HIDDEN: ok = gs_cli_parse_int(arg, 1, MAX_HIDDEN, &opt->hidden); break;
+    case OPT_LR: ok = gs_cli_parse_float(arg, 1e-9f, 1e3f, &opt->lr); break;
+    case OPT_PATIENCE: ok = gs_cli_parse_int(arg, 1, 1 << 30, &opt->patience); break;
+    case OPT_MAX_EPOCHS: ok = gs_cli_parse_int(arg, 1, 1 << 30, &opt->max_epochs); break;
     default:
         fputs(usage, c == 'h' ? stdout : stderr);
         if (c == 'h') {
@@ -77,33 +54,15 @@ static int dgi_option(gs_dgi_options_t *opt, int c, const char *arg)
         }
         return c == 'h' ? -1 : GS_EXIT_USAGE;
     }
-    if (!ok) {
-        if (c == OPT_HIDDEN) {
-            fprintf(stderr, "graphssl dgi: --hidden expects an integer from 1 to %d, found "
-                    "'%s'\n", MAX_HIDDEN, arg);
-        } else {
-            fprintf(stderr, "graphssl dgi: --%s expects %s, found '%s'\n", option_name(c),
-                    c == OPT_LR ? "a positive number" : "a positive integer", arg);
-        }
-        return GS_EXIT_USAGE;
-    }
-    return GS_EXIT_OK;
+    return ok ? GS_EXIT_OK : gs_cli_bad_value(&d->cli, dgi_options, N_OPTIONS, c, arg);
 }
 
-static int parse_args(gs_cli_t *cli, gs_dgi_options_t *opt, int argc, char **argv)
+static int parse_args(dgi_cli_t *d, int argc, char **argv)
 {
-    struct option *options =
-        gs_cli_options(dgi_options, sizeof dgi_options / sizeof dgi_options[0]);
-    int c, rc = GS_EXIT_OK;
+    gs_cli_t *cli = &d->cli;
+    gs_dgi_options_t *opt = &d->opt;
+    int rc = gs_cli_parse(cli, argc, argv, dgi_options, N_OPTIONS, dgi_option, d);
 
-    while (rc == GS_EXIT_OK &&
-           (c = getopt_long(argc, argv, gs_cli_short_options(), options, NULL)) != -1) {
-        rc = gs_cli_common_option(cli, c, optarg);
-        if (rc == -1) {
-            rc = dgi_option(opt, c, optarg);
-        }
-    }
-    free(options);
     if (rc != GS_EXIT_OK) {
         return rc;
     }
@@ -173,26 +132,25 @@ static int train_and_write(gs_cli_t *cli, const gs_graph_t *g, const gs_dgi_opti
 
 int gs_cmd_dgi(int argc, char **argv)
 {
-    gs_dgi_options_t opt;
     gs_tensor_t *emb = NULL;
     gs_graph_t *g = NULL;
     double t_load, t_eval = 0.0;
     gs_json_t json;
-    gs_cli_t cli;
+    dgi_cli_t d;
     int rc;
 
-    gs_cli_init(&cli, "dgi");
-    gs_dgi_options_init(&opt);
-    opt.progress = gs_cli_progress;
-    opt.progress_user = &cli;
-    if ((rc = parse_args(&cli, &opt, argc, argv)) != GS_EXIT_OK) {
+    gs_cli_init(&d.cli, "dgi");
+    gs_dgi_options_init(&d.opt);
+    d.opt.progress = gs_cli_progress;
+    d.opt.progress_user = &d.cli;
+    if ((rc = parse_args(&d, argc, argv)) != GS_EXIT_OK) {
         return rc < 0 ? GS_EXIT_OK : rc;
     }
-    if ((rc = gs_cli_load_graph(&cli, &g, &t_load)) != GS_EXIT_OK) {
+    if ((rc = gs_cli_load_graph(&d.cli, &g, &t_load)) != GS_EXIT_OK) {
         return rc;
     }
     if (g->n_features == 0) {
-        if (!cli.quiet) {
+        if (!d.cli.quiet) {
             fprintf(stderr, "no node features: using one-hot identity features (%d)\n",
                     g->n_nodes);
         }
@@ -201,25 +159,25 @@ int gs_cmd_dgi(int argc, char **argv)
             return gs_cli_fail(GS_ERR_NOMEM);
         }
     }
-    if (!cli.quiet) {
+    if (!d.cli.quiet) {
         fprintf(stderr, "dgi: hidden %d, lr %g, patience %d, max epochs %d, seed %llu, "
-                "threads %d\n", opt.hidden, opt.lr, opt.patience, opt.max_epochs,
-                (unsigned long long)opt.seed, gs_threads_get());
+                "threads %d\n", d.opt.hidden, d.opt.lr, d.opt.patience, d.opt.max_epochs,
+                (unsigned long long)d.opt.seed, gs_threads_get());
     }
 
     gs_json_begin(&json);
     gs_json_str(&json, "method", "dgi");
-    gs_json_str(&json, "graph", cli.graph_path);
+    gs_json_str(&json, "graph", d.cli.graph_path);
     gs_json_int(&json, "nodes", g->n_nodes);
-    gs_json_int(&json, "hidden", opt.hidden);
+    gs_json_int(&json, "hidden", d.opt.hidden);
     gs_json_num(&json, "seconds_load", t_load);
-    rc = train_and_write(&cli, g, &opt, &emb, &json);
+    rc = train_and_write(&d.cli, g, &d.opt, &emb, &json);
     if (rc == GS_EXIT_OK) {
-        rc = gs_cli_evaluate(&cli, g, emb, &json, &t_eval);
+        rc = gs_cli_evaluate(&d.cli, g, emb, &json, &t_eval);
     }
     gs_json_num(&json, "seconds_eval", t_eval);
-    gs_cli_json_common(&cli, &json);
-    gs_json_end(&json, cli.json && rc == GS_EXIT_OK);
+    gs_cli_json_common(&d.cli, &json);
+    gs_json_end(&json, d.cli.json && rc == GS_EXIT_OK);
 
     gs_tensor_free(emb);
     gs_graph_free(g);

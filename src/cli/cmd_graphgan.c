@@ -72,31 +72,6 @@ typedef struct graphgan_cli {
     const char *output_dis;
 } graphgan_cli_t;
 
-static bool parse_int(const char *arg, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-
-    if (end == arg || *end != '\0' || v < lo || v > hi) {
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
-/* A finite float in [lo, hi]. */
-static bool parse_float(const char *arg, float lo, float hi, float *out)
-{
-    char *end;
-    float v = strtof(arg, &end);
-
-    if (end == arg || *end != '\0' || !(v >= lo && v <= hi)) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 static bool parse_init(graphgan_cli_t *c, const char *arg)
 {
     if (!strcmp(arg, "deepwalk")) {
@@ -110,32 +85,33 @@ static bool parse_init(graphgan_cli_t *c, const char *arg)
     return *arg != '\0';
 }
 
-static int graphgan_option(graphgan_cli_t *c, int opt, const char *arg)
+static int graphgan_option(void *ctx, int opt, const char *arg)
 {
+    graphgan_cli_t *c = ctx;
     gs_graphgan_options_t *o = &c->opt;
     bool ok = true;
     int mb = 0;
 
     switch (opt) {
-    case OPT_DIM: ok = parse_int(arg, 1, 1 << 16, &o->dim); break;
-    case OPT_EPOCHS: ok = parse_int(arg, 0, 1 << 20, &o->epochs); break;
-    case OPT_DIS_STEPS: ok = parse_int(arg, 0, 1 << 16, &o->dis_steps); break;
-    case OPT_GEN_STEPS: ok = parse_int(arg, 0, 1 << 16, &o->gen_steps); break;
+    case OPT_DIM: ok = gs_cli_parse_int(arg, 1, 1 << 16, &o->dim); break;
+    case OPT_EPOCHS: ok = gs_cli_parse_int(arg, 0, 1 << 20, &o->epochs); break;
+    case OPT_DIS_STEPS: ok = gs_cli_parse_int(arg, 0, 1 << 16, &o->dis_steps); break;
+    case OPT_GEN_STEPS: ok = gs_cli_parse_int(arg, 0, 1 << 16, &o->gen_steps); break;
     case OPT_BATCH_SIZE:
-        ok = parse_int(arg, 1, 1 << 20, &o->batch_size_dis);
+        ok = gs_cli_parse_int(arg, 1, 1 << 20, &o->batch_size_dis);
         o->batch_size_gen = o->batch_size_dis;
         break;
-    case OPT_N_SAMPLE_GEN: ok = parse_int(arg, 1, 1 << 16, &o->n_sample_gen); break;
-    case OPT_WINDOW: ok = parse_int(arg, 1, 1 << 10, &o->window); break;
-    case OPT_LR_DIS: ok = parse_float(arg, 1e-12f, 10.0f, &o->lr_dis); break;
-    case OPT_LR_GEN: ok = parse_float(arg, 1e-12f, 10.0f, &o->lr_gen); break;
+    case OPT_N_SAMPLE_GEN: ok = gs_cli_parse_int(arg, 1, 1 << 16, &o->n_sample_gen); break;
+    case OPT_WINDOW: ok = gs_cli_parse_int(arg, 1, 1 << 10, &o->window); break;
+    case OPT_LR_DIS: ok = gs_cli_parse_float(arg, 1e-12f, 10.0f, &o->lr_dis); break;
+    case OPT_LR_GEN: ok = gs_cli_parse_float(arg, 1e-12f, 10.0f, &o->lr_gen); break;
     case OPT_LAMBDA:
-        ok = parse_float(arg, 0.0f, 1e3f, &o->lambda_dis);
+        ok = gs_cli_parse_float(arg, 0.0f, 1e3f, &o->lambda_dis);
         o->lambda_gen = o->lambda_dis;
         break;
     case OPT_INIT: ok = parse_init(c, arg); break;
     case OPT_TREE_CACHE_MB:
-        ok = parse_int(arg, 0, 1 << 24, &mb);
+        ok = gs_cli_parse_int(arg, 0, 1 << 24, &mb);
         o->tree_cache_bytes = (size_t)mb << 20;
         break;
     case OPT_TEST_EDGES: c->test_edges = arg; break;
@@ -149,29 +125,13 @@ static int graphgan_option(graphgan_cli_t *c, int opt, const char *arg)
         fputs(usage, opt == 'h' ? stdout : stderr);
         return opt == 'h' ? -1 : GS_EXIT_USAGE;
     }
-    if (!ok) {
-        fprintf(stderr, "graphssl graphgan: invalid value '%s' for an option\n%s", arg, usage);
-        return GS_EXIT_USAGE;
-    }
-    return GS_EXIT_OK;
+    return ok ? GS_EXIT_OK : gs_cli_bad_value(&c->cli, graphgan_options, N_OPTIONS, opt, arg);
 }
 
 static int parse_args(graphgan_cli_t *c, int argc, char **argv)
 {
-    struct option *options = gs_cli_options(graphgan_options, N_OPTIONS);
-    int opt, rc = GS_EXIT_OK;
+    int rc = gs_cli_parse(&c->cli, argc, argv, graphgan_options, N_OPTIONS, graphgan_option, c);
 
-    if (!options) {
-        return gs_cli_fail(GS_ERR_NOMEM);
-    }
-    while (rc == GS_EXIT_OK &&
-           (opt = getopt_long(argc, argv, gs_cli_short_options(), options, NULL)) != -1) {
-        rc = gs_cli_common_option(&c->cli, opt, optarg);
-        if (rc == -1) {
-            rc = graphgan_option(c, opt, optarg);
-        }
-    }
-    free(options);
     if (rc != GS_EXIT_OK) {
         return rc;
     }

@@ -72,30 +72,6 @@ typedef struct vgae_cli {
     const char *usage;
 } vgae_cli_t;
 
-static bool parse_int(const char *arg, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-
-    if (end == arg || *end != '\0' || v < lo || v > hi) {
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
-static bool parse_float(const char *arg, float *out)
-{
-    char *end;
-    float v = strtof(arg, &end);
-
-    if (end == arg || *end != '\0' || !(v > 0.0f) || v > 1e3f) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 static bool parse_loss(const char *arg, gs_vgae_loss_t *out)
 {
     static const char *names[] = {"auto", "dense", "sampled"};
@@ -112,20 +88,21 @@ static bool parse_loss(const char *arg, gs_vgae_loss_t *out)
 static bool model_option(gs_vgae_options_t *opt, int c, const char *arg)
 {
     switch (c) {
-    case OPT_EPOCHS: return parse_int(arg, 1, 1 << 30, &opt->epochs);
-    case OPT_LR: return parse_float(arg, &opt->lr);
-    case OPT_HIDDEN: return parse_int(arg, 1, 1 << 16, &opt->hidden);
-    case OPT_DIM: return parse_int(arg, 1, 1 << 16, &opt->dim);
+    case OPT_EPOCHS: return gs_cli_parse_int(arg, 1, 1 << 30, &opt->epochs);
+    case OPT_LR: return gs_cli_parse_float(arg, 1e-9f, 1e3f, &opt->lr);
+    case OPT_HIDDEN: return gs_cli_parse_int(arg, 1, 1 << 16, &opt->hidden);
+    case OPT_DIM: return gs_cli_parse_int(arg, 1, 1 << 16, &opt->dim);
     case OPT_LOSS: return parse_loss(arg, &opt->loss);
-    case OPT_NEGATIVES: return parse_int(arg, 1, 1000, &opt->negatives);
-    case OPT_MAX_LOGSTD: return parse_float(arg, &opt->max_logstd);
-    case OPT_VAL_EVERY: return parse_int(arg, 0, 1 << 30, &opt->val_every);
+    case OPT_NEGATIVES: return gs_cli_parse_int(arg, 1, 1000, &opt->negatives);
+    case OPT_MAX_LOGSTD: return gs_cli_parse_float(arg, 1e-3f, 80.0f, &opt->max_logstd);
+    case OPT_VAL_EVERY: return gs_cli_parse_int(arg, 0, 1 << 30, &opt->val_every);
     default: return false;
     }
 }
 
-static int vgae_option(vgae_cli_t *vc, int c, const char *arg)
+static int vgae_option(void *ctx, int c, const char *arg)
 {
+    vgae_cli_t *vc = ctx;
     split_files_t *f = &vc->files;
 
     switch (c) {
@@ -142,29 +119,15 @@ static int vgae_option(vgae_cli_t *vc, int c, const char *arg)
         return GS_EXIT_USAGE;
     }
     if (!model_option(&vc->opt, c, arg)) {
-        fprintf(stderr, "graphssl %s: invalid value '%s' for an option\n%s", vc->cli.method,
-                arg, vc->usage);
-        return GS_EXIT_USAGE;
+        return gs_cli_bad_value(&vc->cli, vgae_options, N_VGAE_OPTIONS, c, arg);
     }
     return GS_EXIT_OK;
 }
 
 static int parse_args(vgae_cli_t *vc, int argc, char **argv)
 {
-    struct option *options = gs_cli_options(vgae_options, N_VGAE_OPTIONS);
-    int c, rc = GS_EXIT_OK;
+    int rc = gs_cli_parse(&vc->cli, argc, argv, vgae_options, N_VGAE_OPTIONS, vgae_option, vc);
 
-    if (!options) {
-        return gs_cli_fail(GS_ERR_NOMEM);
-    }
-    while (rc == GS_EXIT_OK &&
-           (c = getopt_long(argc, argv, gs_cli_short_options(), options, NULL)) != -1) {
-        rc = gs_cli_common_option(&vc->cli, c, optarg);
-        if (rc == -1) {
-            rc = vgae_option(vc, c, optarg);
-        }
-    }
-    free(options);
     if (rc != GS_EXIT_OK) {
         return rc;
     }
