@@ -1,27 +1,27 @@
 #!/usr/bin/env bash
 # GCC's speed and transfer accuracy, beside the hand-made structural baselines.
 #
-#   bench/bench_gcc.sh [GRAPHSSL] [THREADS] [SEEDS] [STEPS]
+#   bench/bench_gcc.sh [BUILD_DIR] [THREADS] [SEEDS] [STEPS]
 #
-# Defaults: build/graphssl, 2 threads, seeds "0 1 2", 10000 steps.  Datasets from
+# Defaults: build, 2 threads, seeds "0 1 2", 10000 steps.  Datasets from
 # GRAPHSSL_DATA (default ../shared/datasets).  Per seed: a MoCo pre-training (batch 32) on
 # every graph but the airports, the frozen embeddings of the USA, Europe and Brazil airports
 # and of IMDB-BINARY scored with kfold-logreg (10 folds), and 200 end-to-end steps (batch
 # 256) for their speed.  Then, with the same protocol, the hand-made features: five per
 # node (log degree, clustering, PageRank, eigenvector centrality, mean neighbour degree)
 # and, per graph, statistics plus a degree histogram (bench/gcc_baseline.c, built here
-# against the library next to GRAPHSSL).  Prints per run, then medians of: subgraphs
+# against the library in BUILD_DIR).  Prints per run, then medians of: subgraphs
 # sampled and eigen-decomposed per second, training steps per second, pre-training
 # seconds, peak RSS, and the accuracies.  A full run takes about 10 minutes per seed.
 set -euo pipefail
 
-graphssl=${1:-build/graphssl}
+build=$(cd "${1:-build}" && pwd)
 threads=${2:-2}
 seeds=${3:-0 1 2}
 steps=${4:-10000}
 data=${GRAPHSSL_DATA:-../shared/datasets}
 here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "$(dirname "$graphssl")/../.." && pwd)
+graphssl=$build/graphssl
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -406,6 +406,70 @@ START_TEST(gcc_eigen_pads_small_subgraphs_with_zeros)
 }
 END_TEST
 
+/* The pairs NOT joined in a 44-node IMDB-BINARY ego-network (808 of 946 pairs are edges)
+ * met in pre-training, on which LAPACK's MRRR solver (dsyevr) stops with info 1. */
+static const int32_t mrrr_failure_non_edges[] = {
+    0, 42, 1, 42, 2, 42, 3, 42, 4, 42, 5, 6, 5, 10, 5, 12, 5, 13, 5, 14, 5, 15, 5, 16,
+    5, 17, 5, 18, 5, 20, 5, 24, 5, 26, 5, 32, 5, 36, 5, 37, 5, 41, 5, 42, 5, 43, 6, 7,
+    6, 10, 6, 13, 6, 15, 6, 16, 6, 19, 6, 20, 6, 22, 6, 31, 6, 37, 6, 42, 7, 12, 7, 17,
+    7, 26, 7, 32, 7, 36, 7, 41, 7, 42, 7, 43, 8, 42, 9, 42, 10, 12, 10, 17, 10, 26, 10,
+    32, 10, 36, 10, 41, 10, 42, 10, 43, 11, 42, 12, 13, 12, 15, 12, 16, 12, 19, 12, 20,
+    12, 22, 12, 31, 12, 37, 12, 42, 13, 17, 13, 26, 13, 32, 13, 36, 13, 41, 13, 42, 13,
+    43, 14, 42, 15, 17, 15, 26, 15, 32, 15, 36, 15, 41, 15, 42, 15, 43, 16, 17, 16, 26,
+    16, 32, 16, 36, 16, 41, 16, 42, 16, 43, 17, 19, 17, 20, 17, 22, 17, 31, 17, 37, 17,
+    42, 18, 42, 19, 26, 19, 32, 19, 36, 19, 41, 19, 42, 19, 43, 20, 26, 20, 32, 20, 36,
+    20, 41, 20, 42, 20, 43, 21, 42, 22, 26, 22, 32, 22, 36, 22, 41, 22, 43, 23, 42, 24,
+    42, 25, 42, 26, 31, 26, 37, 26, 42, 27, 42, 28, 42, 29, 42, 31, 32, 31, 36, 31, 41,
+    31, 42, 31, 43, 32, 37, 32, 42, 33, 42, 34, 42, 35, 42, 36, 37, 36, 42, 37, 41, 37,
+    42, 37, 43, 38, 42, 39, 42, 40, 42, 41, 42, 42, 43
+};
+
+START_TEST(gcc_eigen_survives_a_matrix_mrrr_fails_on)
+{
+    int n_missing = (int)(sizeof mrrr_failure_non_edges / sizeof mrrr_failure_non_edges[0]) / 2;
+    int32_t *pairs = malloc(2 * 946 * sizeof *pairs);
+    float x[44 * 32];
+    double eig[32];
+    gs_graph_t *g;
+    int m = 0;
+
+    for (int u = 0; u < 44; u++) {
+        for (int v = u + 1; v < 44; v++) {
+            bool joined = true;
+
+            for (int i = 0; i < n_missing; i++) {
+                joined = joined && !(mrrr_failure_non_edges[2 * i] == u &&
+                                     mrrr_failure_non_edges[2 * i + 1] == v);
+            }
+            if (joined) {
+                pairs[2 * m] = u;
+                pairs[2 * m++ + 1] = v;
+            }
+        }
+    }
+    ck_assert_int_eq(m, 808);
+    g = graph_of_pairs(44, pairs, m);
+    whole_graph_features(g, 32, x, eig);
+    ck_assert_double_eq_tol(eig[0], 1.0, 1e-9);
+    for (int c = 1; c < 32; c++) {
+        ck_assert_double_le(eig[c], eig[c - 1] + 1e-12);
+    }
+
+    /* The top eigenvector, sqrt(degree) up to scale, keeps one sign in every row. */
+    for (int i = 0; i < 44; i++) {
+        double norm = 0.0;
+
+        for (int c = 0; c < 32; c++) {
+            norm += (double)x[i * 32 + c] * x[i * 32 + c];
+        }
+        ck_assert_double_eq_tol(norm, 1.0, 1e-5);
+        ck_assert_float_gt(x[i * 32], 0.0f);
+    }
+    free(pairs);
+    gs_graph_free(g);
+}
+END_TEST
+
 /* Random signs flip whole columns; the canonical convention repeats itself. */
 START_TEST(gcc_eigen_signs_flip_whole_columns)
 {
@@ -546,8 +610,32 @@ static double scalar_value(forward_fn f, const void *ctx, gs_tensor_t **in, gs_t
     return v;
 }
 
-/* Backward against central differences for every entry of every input that needs a
- * gradient; each such input must have a gradient that does not vanish. */
+/* The central difference (f(x + h) - f(x - h)) / 2h at entry k of input p. */
+static double central_difference(forward_fn f, const void *ctx, gs_tensor_t **in, int p,
+                                 size_t k, float h, gs_tape_t *t)
+{
+    float x = in[p]->data[k];
+    double plus, minus;
+
+    in[p]->data[k] = x + h;
+    plus = scalar_value(f, ctx, in, t);
+    in[p]->data[k] = x - h;
+    minus = scalar_value(f, ctx, in, t);
+    in[p]->data[k] = x;
+    return (plus - minus) / (2.0 * h);
+}
+
+static bool close_enough(double analytic, double numeric)
+{
+    return fabs(analytic - numeric) <= 3e-3 + 2e-2 * fabs(numeric);
+}
+
+/*
+ * Backward against central differences for every entry of every input that needs a
+ * gradient; each such input must have a gradient that does not vanish.  A ReLU kink within
+ * h of the point bends one difference, so a mismatch is checked again with h / 4 and only
+ * fails when both disagree.
+ */
 static void check_gradients(forward_fn f, const void *ctx, gs_tensor_t **in, int n_in,
                             float h)
 {
@@ -563,17 +651,14 @@ static void check_gradients(forward_fn f, const void *ctx, gs_tensor_t **in, int
         double largest = 0.0;
 
         for (size_t k = 0; in[p]->requires_grad && k < gs_i_numel(in[p]); k++) {
-            float x = in[p]->data[k];
-            double plus, minus, numeric, analytic = in[p]->grad[k];
+            double analytic = in[p]->grad[k];
+            double numeric = central_difference(f, ctx, in, p, k, h, t);
 
-            in[p]->data[k] = x + h;
-            plus = scalar_value(f, ctx, in, t);
-            in[p]->data[k] = x - h;
-            minus = scalar_value(f, ctx, in, t);
-            in[p]->data[k] = x;
-            numeric = (plus - minus) / (2.0 * h);
+            if (!close_enough(analytic, numeric)) {
+                numeric = central_difference(f, ctx, in, p, k, h / 4, t);
+            }
             largest = fmax(largest, fabs(numeric));
-            ck_assert_msg(fabs(analytic - numeric) <= 3e-3 + 2e-2 * fabs(numeric),
+            ck_assert_msg(close_enough(analytic, numeric),
                           "input %d entry %zu: backward %.6f, finite differences %.6f", p, k,
                           analytic, numeric);
         }
@@ -972,7 +1057,7 @@ START_TEST(gcc_embeddings_separate_structural_roles)
 {
     gs_graph_t *g = roles_graph(12, 6);
     gs_gcc_report_t rep;
-    gs_gcc_t *m = train_on_roles(GS_GCC_CONTRAST_MOCO, 200, &rep);
+    gs_gcc_t *m = train_on_roles(GS_GCC_CONTRAST_MOCO, 100, &rep);
     gs_score_t micro, macro;
     gs_tensor_t *z;
 
@@ -1173,6 +1258,7 @@ static Suite *gcc_suite(void)
     tcase_add_test(features, gcc_eigen_star_top_vector_is_sqrt_degree);
     tcase_add_test(features, gcc_eigen_complete_graph);
     tcase_add_test(features, gcc_eigen_pads_small_subgraphs_with_zeros);
+    tcase_add_test(features, gcc_eigen_survives_a_matrix_mrrr_fails_on);
     tcase_add_test(features, gcc_eigen_signs_flip_whole_columns);
     tcase_add_test(features, gcc_batch_is_block_diagonal_with_self_loops);
     suite_add_tcase(s, features);

@@ -27,7 +27,7 @@ static const char usage[] =
     "          [--rw-hops 256] [--dropout 0.5] [--degree-dim 0] [--max-degree 512]\n"
     "evaluation: --freeze (default: logistic regression on the embeddings, kfold-logreg)\n"
     "            --finetune [--epochs 30]  (encoder + linear head trained per fold)\n"
-    "common:   [--seed 0] [--threads N] [--json] [--quiet] [--labels L] [--no-eval]\n";
+    "and the common options (graphssl gcc --help lists them).\n";
 
 typedef enum gcc_mode { MODE_BOTH, MODE_PRETRAIN, MODE_EMBED } gcc_mode_t;
 
@@ -76,18 +76,7 @@ typedef struct run {
     gs_json_t json;
 } run_t;
 
-static bool parse_int(const char *arg, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-
-    if (end == arg || *end != '\0' || v < lo || v > hi) {
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
+/* A number in [lo, hi] in double precision (the restart probability). */
 static bool parse_real(const char *arg, double lo, double hi, double *out)
 {
     char *end;
@@ -97,17 +86,6 @@ static bool parse_real(const char *arg, double lo, double hi, double *out)
         return false;
     }
     *out = v;
-    return true;
-}
-
-static bool parse_float(const char *arg, double lo, double hi, float *out)
-{
-    double v;
-
-    if (!parse_real(arg, lo, hi, &v)) {
-        return false;
-    }
-    *out = (float)v;
     return true;
 }
 
@@ -138,24 +116,24 @@ static bool gcc_option(run_t *r, int c, const char *arg)
         }
         o->contrast = v == 0 ? GS_GCC_CONTRAST_MOCO : GS_GCC_CONTRAST_E2E;
         return true;
-    case OPT_STEPS: return parse_int(arg, 1, 1 << 30, &o->steps);
-    case OPT_BATCH: return parse_int(arg, 2, 32768, &o->batch_size);
-    case OPT_QUEUE: return parse_int(arg, 1, 1 << 24, &o->queue_size);
-    case OPT_MOMENTUM: return parse_float(arg, 0.0, 1.0, &o->momentum);
-    case OPT_TEMPERATURE: return parse_float(arg, 1e-4, 1e4, &o->temperature);
-    case OPT_LR: return parse_float(arg, 1e-9, 10.0, &o->lr);
-    case OPT_WEIGHT_DECAY: return parse_float(arg, 0.0, 10.0, &o->weight_decay);
-    case OPT_HIDDEN: return parse_int(arg, 1, 4096, &o->hidden);
-    case OPT_LAYERS: return parse_int(arg, 2, 16, &o->layers);
+    case OPT_STEPS: return gs_cli_parse_int(arg, 1, 1 << 30, &o->steps);
+    case OPT_BATCH: return gs_cli_parse_int(arg, 2, 32768, &o->batch_size);
+    case OPT_QUEUE: return gs_cli_parse_int(arg, 1, 1 << 24, &o->queue_size);
+    case OPT_MOMENTUM: return gs_cli_parse_float(arg, 0.0f, 1.0f, &o->momentum);
+    case OPT_TEMPERATURE: return gs_cli_parse_float(arg, 1e-4f, 1e4f, &o->temperature);
+    case OPT_LR: return gs_cli_parse_float(arg, 1e-9f, 10.0f, &o->lr);
+    case OPT_WEIGHT_DECAY: return gs_cli_parse_float(arg, 0.0f, 10.0f, &o->weight_decay);
+    case OPT_HIDDEN: return gs_cli_parse_int(arg, 1, 4096, &o->hidden);
+    case OPT_LAYERS: return gs_cli_parse_int(arg, 2, 16, &o->layers);
     case OPT_RESTART: return parse_real(arg, 1e-6, 1.0, &o->restart_prob);
-    case OPT_RW_HOPS: return parse_int(arg, 1, 1 << 24, &o->rw_hops);
-    case OPT_DROPOUT: return parse_float(arg, 0.0, 0.99, &o->dropout);
-    case OPT_DEGREE_DIM: return parse_int(arg, 0, 4096, &o->degree_dim);
-    case OPT_MAX_DEGREE: return parse_int(arg, 1, 1 << 20, &o->max_degree);
+    case OPT_RW_HOPS: return gs_cli_parse_int(arg, 1, 1 << 24, &o->rw_hops);
+    case OPT_DROPOUT: return gs_cli_parse_float(arg, 0.0f, 0.99f, &o->dropout);
+    case OPT_DEGREE_DIM: return gs_cli_parse_int(arg, 0, 4096, &o->degree_dim);
+    case OPT_MAX_DEGREE: return gs_cli_parse_int(arg, 1, 1 << 20, &o->max_degree);
     case OPT_GRAPHS: r->graphs_dir = arg; return true;
     case OPT_FREEZE: r->finetune = false; return true;
     case OPT_FINETUNE: r->finetune = true; return true;
-    case OPT_EPOCHS: return parse_int(arg, 1, 1 << 20, &r->tune.epochs);
+    case OPT_EPOCHS: return gs_cli_parse_int(arg, 1, 1 << 20, &r->tune.epochs);
     default: return false;
     }
 }
@@ -193,27 +171,30 @@ static int check_positionals(run_t *r)
     return GS_EXIT_OK;
 }
 
+/* getopt's callback: the value of one gcc option, or help. */
+static int own_option(void *ctx, int c, const char *arg)
+{
+    run_t *r = ctx;
+
+    if (c == 'h' || c == '?') {
+        fputs(usage, c == 'h' ? stdout : stderr);
+        if (c == 'h') {
+            fputs(gs_cli_common_help(), stdout);
+        }
+        return c == 'h' ? -1 : GS_EXIT_USAGE;
+    }
+    if (!gcc_option(r, c, arg)) {
+        return gs_cli_bad_value(&r->cli, gcc_options, N_GCC_OPTIONS, c, arg);
+    }
+    return GS_EXIT_OK;
+}
+
 static int parse_args(run_t *r, int argc, char **argv)
 {
-    struct option *options = gs_cli_options(gcc_options, N_GCC_OPTIONS);
-    int c, index = 0, rc = GS_EXIT_OK;
+    int rc;
 
     take_mode(r, &argc, &argv);
-    while (rc == GS_EXIT_OK &&
-           (c = getopt_long(argc, argv, gs_cli_short_options(), options, &index)) != -1) {
-        rc = gs_cli_common_option(&r->cli, c, optarg);
-        if (rc == -1 && (c == 'h' || c == '?' || !gcc_option(r, c, optarg))) {
-            if (c != 'h' && c != '?') {
-                fprintf(stderr, "graphssl gcc: invalid value '%s' for --%s\n", optarg,
-                        options[index].name);
-            }
-            fputs(usage, c == 'h' ? stdout : stderr);
-            rc = c == 'h' ? -1 : GS_EXIT_USAGE;
-        } else if (rc == -1) {
-            rc = GS_EXIT_OK;
-        }
-    }
-    free(options);
+    rc = gs_cli_parse(&r->cli, argc, argv, gcc_options, N_GCC_OPTIONS, own_option, r);
     if (rc != GS_EXIT_OK) {
         return rc;
     }

@@ -3,8 +3,10 @@
  * encoder, and saving and loading through the model file (model_file.h).
  *
  * Embeddings follow GCC's generate.py: the encoder in evaluation mode (running batch-norm
- * statistics, no dropout); a node is encoded from one walk with restart started at it, a
- * graph from all of it with its highest-degree node as the seed.
+ * statistics, no dropout); a node is encoded as the mean over two walks with restart
+ * started at it, a graph from all of it with its highest-degree node as the seed.  Where
+ * the original takes eigenvector signs from ARPACK's random start, the embeddings here use
+ * a fixed sign convention (see gcc_features.c), so they are reproducible.
  */
 #include <cblas.h>
 #include <stddef.h>

@@ -6,11 +6,11 @@
  * The original asks ARPACK for the k = min(n - 2, 32) largest on a sparse matrix.  Our
  * subgraphs have at most a few hundred nodes, where a dense solver is both faster and
  * exact, so k is min(n, 32).  LAPACK's dsyevr computes only the eigenvectors asked for
- * (range 'I'), but for a selection it switches from MRRR to bisection and inverse
- * iteration, which measured 2-3 times slower than computing every eigenpair until n is
- * about 3k; below that all are computed and the top k kept.  Columns are in descending
- * eigenvalue order, so that the trivial eigenvector (eigenvalue 1, proportional to
- * sqrt(degree)) is always column 0 whatever n is; ARPACK's ascending order moves it with n.
+ * (range 'I'), by bisection and inverse iteration, which measured 2-3 times slower than
+ * computing every eigenpair by divide and conquer (dsyevd) until n is about 3k; below that
+ * all are computed and the top k kept.  Columns are in descending eigenvalue order, so that
+ * the trivial eigenvector (eigenvalue 1, proportional to sqrt(degree)) is always column 0
+ * whatever n is; ARPACK's ascending order moves it with n.
  */
 #include <lapacke.h>
 #include <math.h>
@@ -116,41 +116,65 @@ static void write_rows(const double *z, const double *sign, int n, int k, int ld
     }
 }
 
+/*
+ * The eigenpairs of the subgraph's normalised adjacency: *z (n x *m, row-major) holds *m
+ * eigenvectors in ascending order of their eigenvalues (in ws->w), the last k of which are
+ * the k largest.
+ */
+static gs_status_t solve(const int64_t *indptr, const int32_t *indices, int n, int k,
+                         gs_i_eig_ws_t *ws, const double **z, int *m)
+{
+    lapack_int found = 0, info = 1;
+
+    normalized_adjacency(indptr, indices, n, ws->m);
+    if (n > 3 * k) {
+        /* Eigenvalues n - k + 1 .. n in LAPACK's ascending numbering: the k largest. */
+        info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', n, ws->m, n, 0.0, 0.0,
+                              n - k + 1, n, 0.0, &found, ws->w, ws->z, k, ws->isuppz);
+        if (info == 0 && found == k) {
+            *z = ws->z;
+            *m = k;
+            return GS_OK;
+        }
+
+        /* dsyevr can stop with info 1 ("internal error") on clusters of nearly equal
+         * eigenvalues, which dense ego-networks have; divide and conquer does not. */
+        normalized_adjacency(indptr, indices, n, ws->m);
+    }
+    info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', n, ws->m, n, ws->w);
+    if (info != 0) {
+        return gs_i_error(GS_ERR_NUMERIC, "the eigen-solver failed on a %d-node subgraph "
+                          "(LAPACK dsyevd info %d)", n, (int)info);
+    }
+    *z = ws->m;
+    *m = n;
+    return GS_OK;
+}
+
 gs_status_t gs_i_gcc_eigen_features(const int64_t *indptr, const int32_t *indices, int n,
                                     int pos_dim, gs_i_sign_mode_t signs, gs_rng_t *rng,
                                     gs_i_eig_ws_t *ws, float *out, double *eigenvalues)
 {
-    int k = n < pos_dim ? n : pos_dim;
-    lapack_int found = 0, info;
+    int k = n < pos_dim ? n : pos_dim, m = 0;
     double sign[GS_I_GCC_MAX_POS_DIM];
+    const double *z = NULL;
 
     if (n == 0) {
         return GS_OK;
     }
     GS_TRY(reserve(ws, n));
-    normalized_adjacency(indptr, indices, n, ws->m);
-
-    /* Eigenvalues il..iu in LAPACK's ascending numbering: the k largest, or all of them,
-     * of which the last k are then used. */
-    int first = n <= 3 * k ? 1 : n - k + 1, m = n - first + 1, skip = m - k;
-
-    info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', first == 1 ? 'A' : 'I', 'U', n, ws->m, n,
-                          0.0, 0.0, first, n, 0.0, &found, ws->w, ws->z, m, ws->isuppz);
-    if (info != 0 || found != m) {
-        return gs_i_error(GS_ERR_NUMERIC, "the eigen-solver failed on a %d-node subgraph "
-                          "(LAPACK dsyevr info %d)", n, (int)info);
-    }
+    GS_TRY(solve(indptr, indices, n, k, ws, &z, &m));
 
     for (int c = 0; c < k; c++) {
         if (signs == GS_I_SIGN_RANDOM) {
             sign[c] = (gs_rng_next(rng) >> 63) ? -1.0 : 1.0;
         } else {
-            sign[c] = canonical_sign(ws->z, n, m, m - 1 - c);
+            sign[c] = canonical_sign(z, n, m, m - 1 - c);
         }
         if (eigenvalues) {
             eigenvalues[c] = ws->w[m - 1 - c];
         }
     }
-    write_rows(ws->z + skip, sign, n, k, m, pos_dim, out);
+    write_rows(z + (m - k), sign, n, k, m, pos_dim, out);
     return GS_OK;
 }
