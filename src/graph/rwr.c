@@ -270,9 +270,12 @@ gs_status_t gs_i_rwr_induce(gs_i_rwr_t *w, const gs_csr_t *adj)
             }
         }
 
-        /* Local indices follow visit order, not the graph's, so rows need sorting. */
-        qsort(w->sub_indices + indptr[i], (size_t)(nnz - indptr[i]), sizeof *w->sub_indices,
-              compare_int32);
+        /* Local indices follow visit order, not the graph's, so rows need sorting.  (An
+         * isolated seed has no row to sort, and maybe no buffer yet.) */
+        if (nnz - indptr[i] > 1) {
+            qsort(w->sub_indices + indptr[i], (size_t)(nnz - indptr[i]),
+                  sizeof *w->sub_indices, compare_int32);
+        }
         indptr[i + 1] = nnz;
     }
     return GS_OK;
