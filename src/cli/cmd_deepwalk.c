@@ -113,7 +113,8 @@ static int train_and_write(deepwalk_cli_t *c, const gs_graph_t *g, gs_tensor_t *
         fprintf(stderr, "trained %d walk passes in %.2f s; final loss %.5f\n", rep.epochs,
                 rep.seconds, rep.best_loss);
     }
-    gs_json_int(json, "epochs", rep.epochs);
+    gs_json_int(json, "walk_passes", rep.epochs);
+    gs_json_int(json, "epochs", c->opt.epochs);
     gs_json_num(json, "loss", rep.best_loss);
     gs_json_num(json, "seconds_train", rep.seconds);
 
