@@ -598,6 +598,23 @@ END_TEST
 
 /* --- Forward values against naive references ------------------------------------------------ */
 
+/* Products with a dimension of 1 take the sgemv / sger path: (m, k, n) for _i / 4 is
+ * (3, 4, 1), (1, 4, 3) or (3, 1, 2), and _i % 4 the transpose flags. */
+static const int thin_shapes[3][3] = {{3, 4, 1}, {1, 4, 3}, {3, 1, 2}};
+
+START_TEST(tensor_matmul_thin_gradient_matches_finite_differences)
+{
+    int flags = _i % 4;
+    const int *s = thin_shapes[_i / 4];
+    bool ta = flags & 1, tb = flags & 2;
+    gs_tensor_t *in[2] = {param(ta ? s[1] : s[0], ta ? s[0] : s[1], 3, -1, 1),
+                          param(tb ? s[2] : s[1], tb ? s[1] : s[2], 4, -1, 1)};
+
+    check_gradients(fw_matmul, &flags, in, 2, 1e-2f);
+    free_all(in, 2);
+}
+END_TEST
+
 /* op(x)[i][j] of x stored (rows x cols). */
 static float entry(const gs_tensor_t *x, bool trans, int i, int j)
 {
@@ -622,6 +639,34 @@ START_TEST(tensor_matmul_matches_naive)
                 ref += (double)entry(a, ta, i, k) * entry(b, tb, k, j);
             }
             ck_assert_double_eq_tol(c->data[i * 6 + j], ref, 1e-5);
+        }
+    }
+    gs_tape_free(t);
+    gs_tensor_free(a);
+    gs_tensor_free(b);
+}
+END_TEST
+
+START_TEST(tensor_matmul_thin_matches_naive)
+{
+    const int *s = thin_shapes[_i / 4];
+    bool ta = _i & 1, tb = _i & 2;
+    int m = s[0], k = s[1], n = s[2];
+    gs_tensor_t *a = param(ta ? k : m, ta ? m : k, 43, -1, 1);
+    gs_tensor_t *b = param(tb ? n : k, tb ? k : n, 44, -1, 1);
+    gs_tape_t *t = gs_tape_new();
+    gs_tensor_t *c = gs_op_matmul(t, a, ta, b, tb);
+
+    ck_assert_int_eq(c->rows, m);
+    ck_assert_int_eq(c->cols, n);
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+            double ref = 0.0;
+
+            for (int l = 0; l < k; l++) {
+                ref += (double)entry(a, ta, i, l) * entry(b, tb, l, j);
+            }
+            ck_assert_double_eq_tol(c->data[i * n + j], ref, 1e-5);
         }
     }
     gs_tape_free(t);
@@ -1234,6 +1279,7 @@ static Suite *tensor_suite(void)
     TCase *tape = tcase_create("tape");
 
     tcase_add_loop_test(grad, tensor_matmul_gradient_matches_finite_differences, 0, 4);
+    tcase_add_loop_test(grad, tensor_matmul_thin_gradient_matches_finite_differences, 0, 12);
     tcase_add_test(grad, tensor_matmul_shared_operand_gradient_matches_finite_differences);
     tcase_add_loop_test(grad, tensor_spmm_gradient_matches_finite_differences, 0, 2);
     tcase_add_test(grad, tensor_add_sub_mul_gradient_matches_finite_differences);
@@ -1258,6 +1304,7 @@ static Suite *tensor_suite(void)
     suite_add_tcase(s, grad);
 
     tcase_add_loop_test(fwd, tensor_matmul_matches_naive, 0, 4);
+    tcase_add_loop_test(fwd, tensor_matmul_thin_matches_naive, 0, 12);
     tcase_add_test(fwd, tensor_spmm_matches_naive);
     tcase_add_test(fwd, tensor_log_softmax_matches_naive);
     tcase_add_test(fwd, tensor_cross_entropy_matches_naive);

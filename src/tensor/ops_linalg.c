@@ -16,6 +16,37 @@
  * line and every entry is accumulated in index order. */
 #define COL_BLOCK 16
 
+/*
+ * Products with a dimension of 1 (DGI's discriminator: H (W s), and the outer products of
+ * their gradients).  sgemm would first pack the whole N x D operand into its own buffers;
+ * sgemv and sger read it once.  A matrix with one row or column is a contiguous vector
+ * whichever way it is stored, so only the flags of the full matrix matter.
+ */
+static void thin_gemm(bool trans_a, const float *a, int a_rows, int a_cols, bool trans_b,
+                      const float *b, int b_rows, int b_cols, float beta, float *c)
+{
+    int m = trans_a ? a_cols : a_rows;
+    int n = trans_b ? b_rows : b_cols;
+
+    if (n == 1) {
+        /* c (m) = op(a) b */
+        cblas_sgemv(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, a_rows, a_cols, 1.0f,
+                    a, a_cols, b, 1, beta, c, 1);
+    } else if (m == 1) {
+        /* c (n) = op(b)^T a */
+        cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans, b_rows, b_cols, 1.0f,
+                    b, b_cols, a, 1, beta, c, 1);
+    } else {
+        /* k == 1: c (m x n) = a b^T + beta c, an outer product. */
+        if (beta == 0.0f) {
+            memset(c, 0, (size_t)m * (size_t)n * sizeof *c);
+        } else if (beta != 1.0f) {
+            cblas_sscal(m * n, beta, c, 1);
+        }
+        cblas_sger(CblasRowMajor, m, n, 1.0f, a, 1, b, 1, c, n);
+    }
+}
+
 /* c (m x n) = op(a) op(b) + beta c, with a stored (a_rows x a_cols) and b (b_rows x b_cols),
  * all row-major.  Degenerate sizes are handled here because BLAS reports them by printing. */
 static void gemm(bool trans_a, const float *a, int a_rows, int a_cols, bool trans_b,
@@ -32,6 +63,10 @@ static void gemm(bool trans_a, const float *a, int a_rows, int a_cols, bool tran
         if (beta == 0.0f) {
             memset(c, 0, (size_t)m * (size_t)n * sizeof *c);
         }
+        return;
+    }
+    if (n == 1 || m == 1 || k == 1) {
+        thin_gemm(trans_a, a, a_rows, a_cols, trans_b, b, b_rows, b_cols, beta, c);
         return;
     }
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
