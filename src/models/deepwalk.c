@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common_internal.h"
+#include "embeddings_internal.h"
 #include "graph/walks.h"
 
 /* Random streams of this model: the walks, the initial vectors, the SGD draws. */
@@ -390,19 +391,5 @@ gs_status_t gs_deepwalk_train(const gs_graph_t *g, const gs_deepwalk_options_t *
 
 gs_status_t gs_deepwalk_embed(const gs_deepwalk_t *m, const gs_graph_t *g, gs_tensor_t **out)
 {
-    gs_tensor_t *t;
-
-    if (g->n_nodes != m->n_nodes) {
-        return gs_i_error(GS_ERR_INVALID,
-                          "the graph has %d nodes but the DeepWalk model was trained on %d",
-                          g->n_nodes, m->n_nodes);
-    }
-    t = gs_tensor_new(m->n_nodes, m->dim);
-    if (!t) {
-        return gs_i_error(GS_ERR_NOMEM, "out of memory for %d x %d embeddings", m->n_nodes,
-                          m->dim);
-    }
-    memcpy(t->data, m->in, (size_t)m->n_nodes * m->dim * sizeof *t->data);
-    *out = t;
-    return GS_OK;
+    return gs_i_embeddings_from_table("DeepWalk", g->n_nodes, m->n_nodes, m->dim, m->in, out);
 }

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "common_internal.h"
+#include "embeddings_internal.h"
 #include "graphgan_internal.h"
 
 /* Random streams of this model (DeepWalk's init uses its own). */
@@ -715,19 +716,6 @@ gs_status_t gs_graphgan_embed(const gs_graphgan_t *m, const gs_graph_t *g,
                               gs_graphgan_side_t side, gs_tensor_t **out)
 {
     const gs_i_gg_table_t *t = side == GS_GRAPHGAN_DISCRIMINATOR ? &m->dis : &m->gen;
-    gs_tensor_t *e;
 
-    if (g->n_nodes != m->n_nodes) {
-        return gs_i_error(GS_ERR_INVALID,
-                          "the graph has %d nodes but the GraphGAN model was trained on %d",
-                          g->n_nodes, m->n_nodes);
-    }
-    e = gs_tensor_new(m->n_nodes, m->dim);
-    if (!e) {
-        return gs_i_error(GS_ERR_NOMEM, "out of memory for %d x %d embeddings", m->n_nodes,
-                          m->dim);
-    }
-    memcpy(e->data, t->emb, (size_t)m->n_nodes * m->dim * sizeof *e->data);
-    *out = e;
-    return GS_OK;
+    return gs_i_embeddings_from_table("GraphGAN", g->n_nodes, m->n_nodes, m->dim, t->emb, out);
 }
