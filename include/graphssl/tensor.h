@@ -190,6 +190,20 @@ GS_API gs_tensor_t *gs_op_reparameterize(gs_tape_t *t, gs_tensor_t *mu, gs_tenso
  * mean over rows of KL(N(mu, sigma^2) || N(0, 1)). */
 GS_API gs_tensor_t *gs_op_kl_normal(gs_tape_t *t, gs_tensor_t *mu, gs_tensor_t *logstd);
 
+/* --- The fused graph convolution (src/tensor/ops_gcn.c) ------------------------------- */
+
+/*
+ * PReLU(A (P_b X) W + bias) for each branch b < n_branches, stacked: rows b N .. b N + N - 1
+ * of the (n_branches N) x H output hold branch b.  P_b X takes row perm[b N + i] of X as its
+ * row i (perm NULL: the identity, with one branch).  X is constant, sparse (xs) or dense
+ * (xd, the other NULL); A is constant and its transpose must be set.  alpha is 1 x 1
+ * (shared) or 1 x H; bias may be NULL.  X W is computed once for all branches, in L2-sized
+ * column panels; the result does not depend on the number of threads.
+ */
+GS_API gs_tensor_t *gs_op_gcn_prelu(gs_tape_t *t, const gs_csr_t *adj, const gs_csr_t *xs,
+                                    const gs_tensor_t *xd, gs_tensor_t *w, gs_tensor_t *bias,
+                                    gs_tensor_t *alpha, const int32_t *perm, int n_branches);
+
 /* --- Ops of the graph auto-encoders (src/tensor/ops_vgae.c) -------------------------- */
 
 /*

@@ -7,7 +7,7 @@
  *   D(h, s) = h^T B s + c              bilinear discriminator
  *   L  = BCE(D(H, s), 1) + BCE(D(H~, s), 0), averaged over the 2N scores.
  *
- * P X W = P (X W), so the projection is computed once for both branches.
+ * P X W = P (X W), so the projection is computed once for both branches (gs_op_gcn_prelu).
  */
 #include "graphssl/dgi.h"
 
@@ -91,29 +91,26 @@ static gs_status_t dgi_new(gs_dgi_t **out, int n_features, const gs_dgi_options_
     return GS_OK;
 }
 
-/* PReLU(Â xw + b) for a projection xw that is already X W (or P X W).  (N, H) */
+/* The encoder on each branch: branch b reads the feature rows perm[b N + i]; perm NULL is
+ * the clean graph alone.  (branches N, H) */
 static gs_tensor_t *encode(gs_tape_t *t, const gs_dgi_t *m, const gs_i_inputs_t *in,
-                           gs_tensor_t *xw)
+                           const int32_t *perm, int n_branches)
 {
-    gs_tensor_t *h = gs_op_add_bias(t, gs_op_spmm(t, in->adj, xw), m->gcn.bias);
-
-    return gs_op_prelu(t, h, m->alpha);
+    return gs_op_gcn_prelu(t, in->adj, in->xs, in->xd, m->gcn.weight, m->gcn.bias, m->alpha,
+                           perm, n_branches);
 }
 
-/* One forward pass of the DGI objective; returns the 1 x 1 loss. */
+/* One forward pass of the DGI objective; returns the 1 x 1 loss.  perm holds the identity
+ * and then the corruption, so the encoder's rows are the N real nodes and then the N
+ * corrupted ones, and the discriminator's logits come out in the order of the targets. */
 static gs_tensor_t *dgi_loss(gs_tape_t *t, const gs_dgi_t *m, const gs_i_inputs_t *in,
                              const int32_t *perm, const float *targets)
 {
-    int n = in->adj->n_rows;
-    gs_tensor_t *xw = gs_i_inputs_project(t, in, m->gcn.weight);       /* (N, H) */
-    gs_tensor_t *xw_corrupt = gs_op_gather_rows(t, xw, perm, n);       /* (N, H) */
-    gs_tensor_t *h = encode(t, m, in, xw);
-    gs_tensor_t *h_corrupt = encode(t, m, in, xw_corrupt);
-
-    gs_tensor_t *summary = gs_op_sigmoid(t, gs_op_mean_rows(t, h));    /* (1, H) */
-    gs_tensor_t *real = gs_bilinear_forward(t, &m->disc, h, summary);  /* (N, 1) */
-    gs_tensor_t *fake = gs_bilinear_forward(t, &m->disc, h_corrupt, summary);
-    gs_tensor_t *logits = gs_op_concat_rows(t, real, fake);            /* (2N, 1) */
+    int64_t real_rows[2] = {0, in->adj->n_rows};
+    gs_tensor_t *h = encode(t, m, in, perm, 2);                            /* (2N, H) */
+    gs_tensor_t *mean = gs_op_segment_mean(t, h, real_rows, 1);            /* (1, H) */
+    gs_tensor_t *summary = gs_op_sigmoid(t, mean);
+    gs_tensor_t *logits = gs_bilinear_forward(t, &m->disc, h, summary);    /* (2N, 1) */
 
     return gs_op_bce_with_logits(t, logits, targets, 1.0f);
 }
@@ -161,7 +158,7 @@ static gs_status_t trainer_init(trainer_t *tr, gs_dgi_t *m, int n)
 
     tr->tape = gs_tape_new();
     tr->adam = gs_adam_new(tr->params, N_PARAMS, &adam_opt);
-    tr->perm = malloc((size_t)n * sizeof *tr->perm);
+    tr->perm = malloc((size_t)2 * n * sizeof *tr->perm);
     tr->targets = make_targets(n);
     bool ok = tr->tape && tr->adam && tr->perm && tr->targets;
     for (int i = 0; ok && i < N_PARAMS; i++) {
@@ -178,7 +175,12 @@ static gs_status_t trainer_init(trainer_t *tr, gs_dgi_t *m, int n)
 static gs_status_t forward_epoch(trainer_t *tr, const gs_dgi_t *m, const gs_i_inputs_t *in,
                                  gs_rng_t *rng, gs_tensor_t **loss)
 {
-    gs_rng_permutation(rng, tr->perm, in->adj->n_rows);
+    int n = in->adj->n_rows;
+
+    for (int i = 0; i < n; i++) {
+        tr->perm[i] = i;
+    }
+    gs_rng_permutation(rng, tr->perm + n, n);
     gs_tape_reset(tr->tape);
     *loss = dgi_loss(tr->tape, m, in, tr->perm, tr->targets);
     if (!*loss) {
@@ -284,7 +286,7 @@ gs_status_t gs_dgi_embed(const gs_dgi_t *m, const gs_graph_t *g, gs_tensor_t **o
 
     tape = gs_tape_new();
     if (tape) {
-        h = encode(tape, m, &in, gs_i_inputs_project(tape, &in, m->gcn.weight));
+        h = encode(tape, m, &in, NULL, 1);
     }
     status = h ? GS_OK : gs_i_error(GS_ERR_NOMEM, "out of memory embedding with DGI");
     if (status == GS_OK && !(*out = gs_tensor_clone(h))) {
