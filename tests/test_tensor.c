@@ -1267,6 +1267,400 @@ START_TEST(tensor_results_do_not_depend_on_thread_count)
 }
 END_TEST
 
+/* --- The fused graph convolution ------------------------------------------------------------ */
+
+/* How a gcn case stores X: sparse with its transpose, sparse without it (backward then
+ * scatters), or dense. */
+enum { GCN_SPARSE_T, GCN_SPARSE, GCN_DENSE };
+
+/* One configuration of gs_op_gcn_prelu. */
+typedef struct gcn_case {
+    int x_kind;        /* GCN_* */
+    int n, f, h;       /* N nodes, F features, H hidden */
+    int n_branches;    /* with 2, branch 0 keeps the node order and branch 1 shuffles it */
+    bool per_channel;  /* alpha 1 x H rather than 1 x 1 */
+    bool has_bias;
+} gcn_case_t;
+
+/* The constant operands of a case; the parameters live in in[] = {W, alpha, bias}. */
+typedef struct gcn_data {
+    gcn_case_t c;
+    gs_csr_t *adj;     /* N x N, rows summing to 1, transpose attached */
+    gs_csr_t *xs;      /* X when sparse, else NULL */
+    gs_tensor_t *xd;   /* X when dense, else NULL */
+    float *x;          /* X as a dense N x F array, for the references */
+    int32_t *perm;     /* n_branches * N, NULL with one branch */
+} gcn_data_t;
+
+static gs_csr_t *dense_to_csr(const float *dense, int rows, int cols)
+{
+    gs_csr_t *a = gs_csr_new(rows, cols, (int64_t)rows * cols);
+    int64_t e = 0;
+
+    ck_assert_ptr_nonnull(a);
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            if (dense[(size_t)r * cols + c] != 0.0f) {
+                a->indices[e] = c;
+                a->values[e++] = dense[(size_t)r * cols + c];
+            }
+        }
+        a->indptr[r + 1] = e;
+    }
+    return a;
+}
+
+/* A random-walk normalised adjacency: self-loops plus about density of the other entries,
+ * positive weights, each row summing to 1. */
+static gs_csr_t *random_adjacency(int n, double density, uint64_t seed)
+{
+    float *dense = calloc((size_t)n * n, sizeof *dense);
+    gs_csr_t *a;
+    gs_rng_t rng;
+
+    ck_assert_ptr_nonnull(dense);
+    gs_rng_init(&rng, seed, 0);
+    for (int r = 0; r < n; r++) {
+        float *row = dense + (size_t)r * n;
+        double sum = 0.0;
+
+        for (int c = 0; c < n; c++) {
+            if (c == r || gs_rng_uniform(&rng) < density) {
+                row[c] = (float)(0.5 + gs_rng_uniform(&rng));
+                sum += row[c];
+            }
+        }
+        for (int c = 0; c < n; c++) {
+            row[c] = (float)(row[c] / sum);
+        }
+    }
+    a = dense_to_csr(dense, n, n);
+    free(dense);
+    ck_assert_int_eq(gs_csr_build_transpose(a), GS_OK);
+    return a;
+}
+
+/*
+ * X has sparse features in [-1, 1] and a last feature constant at 1.  As A's rows sum to
+ * 1, W's last row then adds to every pre-activation of its column exactly as a bias does,
+ * which lets gcn_avoid_kink() move the columns even when the op has no bias.
+ */
+static void gcn_data_init(gcn_data_t *d, const gcn_case_t *c, uint64_t seed)
+{
+    int n = c->n, f = c->f;
+    gs_rng_t rng;
+
+    *d = (gcn_data_t){.c = *c};
+    d->adj = random_adjacency(n, 0.15, seed);
+    d->x = calloc((size_t)n * f, sizeof *d->x);
+    ck_assert_ptr_nonnull(d->x);
+    gs_rng_init(&rng, seed, 1);
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < f - 1; k++) {
+            if (gs_rng_uniform(&rng) < 0.4) {
+                d->x[(size_t)i * f + k] = (float)(gs_rng_uniform(&rng) * 2.0 - 1.0);
+            }
+        }
+        d->x[(size_t)i * f + f - 1] = 1.0f;
+    }
+
+    if (c->x_kind == GCN_DENSE) {
+        d->xd = gs_tensor_new(n, f);
+        ck_assert_ptr_nonnull(d->xd);
+        memcpy(d->xd->data, d->x, (size_t)n * f * sizeof *d->x);
+    } else {
+        d->xs = dense_to_csr(d->x, n, f);
+        if (c->x_kind == GCN_SPARSE_T) {
+            ck_assert_int_eq(gs_csr_build_transpose(d->xs), GS_OK);
+        }
+    }
+
+    if (c->n_branches > 1) {
+        d->perm = malloc((size_t)c->n_branches * n * sizeof *d->perm);
+        ck_assert_ptr_nonnull(d->perm);
+        for (int i = 0; i < n; i++) {
+            d->perm[i] = i;
+        }
+        for (int b = 1; b < c->n_branches; b++) {
+            gs_rng_permutation(&rng, d->perm + (size_t)b * n, n);
+        }
+    }
+}
+
+static void gcn_data_destroy(gcn_data_t *d)
+{
+    gs_csr_free(d->adj);
+    gs_csr_free(d->xs);
+    gs_tensor_free(d->xd);
+    free(d->x);
+    free(d->perm);
+}
+
+/* in[] = {W (F x H), alpha, bias}; returns how many of them the case uses. */
+static int gcn_params(const gcn_data_t *d, gs_tensor_t **in, uint64_t seed)
+{
+    in[0] = param(d->c.f, d->c.h, seed, -1, 1);
+    in[1] = param(1, d->c.per_channel ? d->c.h : 1, seed + 1, 0.1f, 0.4f);
+    in[2] = d->c.has_bias ? param(1, d->c.h, seed + 2, -0.3f, 0.3f) : NULL;
+    return d->c.has_bias ? 3 : 2;
+}
+
+/* z ((n_branches N) x H) = A (P_b X) W + bias for every branch, in double. */
+static void gcn_reference_z(const gcn_data_t *d, gs_tensor_t **in, double *z)
+{
+    int n = d->c.n, f = d->c.f, h = d->c.h;
+    double *xw = calloc((size_t)n * h, sizeof *xw);
+
+    ck_assert_ptr_nonnull(xw);
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < f; k++) {
+            for (int j = 0; j < h; j++) {
+                xw[(size_t)i * h + j] += (double)d->x[(size_t)i * f + k] *
+                                         in[0]->data[(size_t)k * h + j];
+            }
+        }
+    }
+    for (int b = 0; b < d->c.n_branches; b++) {
+        for (int i = 0; i < n; i++) {
+            double *row = z + ((size_t)b * n + i) * h;
+
+            for (int j = 0; j < h; j++) {
+                row[j] = d->c.has_bias ? in[2]->data[j] : 0.0;
+            }
+            for (int64_t e = d->adj->indptr[i]; e < d->adj->indptr[i + 1]; e++) {
+                int c = d->adj->indices[e];
+                int src = d->perm ? d->perm[(size_t)b * n + c] : c;
+
+                for (int j = 0; j < h; j++) {
+                    row[j] += d->adj->values[e] * xw[(size_t)src * h + j];
+                }
+            }
+        }
+    }
+    free(xw);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * The kink of PReLU for the op: pre-activations are internal, so avoid() cannot reach
+ * them.  Each column is shifted (through W's row of the constant feature) to put zero in
+ * the widest gap among its values but the lowest and highest eighths, which stay on either
+ * side of the kink.  Returns the smallest |z| reached.
+ */
+static double gcn_avoid_kink(const gcn_data_t *d, gs_tensor_t **in)
+{
+    int rows = d->c.n_branches * d->c.n, h = d->c.h;
+    double *z = malloc((size_t)rows * h * sizeof *z), *col = malloc(rows * sizeof *col);
+    float *shift = in[0]->data + (size_t)(d->c.f - 1) * h;
+    double smallest = INFINITY;
+
+    ck_assert_ptr_nonnull(z);
+    ck_assert_ptr_nonnull(col);
+    gcn_reference_z(d, in, z);
+    for (int j = 0; j < h; j++) {
+        int best = rows / 8;
+
+        for (int r = 0; r < rows; r++) {
+            col[r] = z[(size_t)r * h + j];
+        }
+        qsort(col, rows, sizeof *col, compare_doubles);
+        for (int k = rows / 8; k < rows * 7 / 8; k++) {
+            if (col[k + 1] - col[k] > col[best + 1] - col[best]) {
+                best = k;
+            }
+        }
+        shift[j] -= (float)(0.5 * (col[best] + col[best + 1]));
+    }
+
+    gcn_reference_z(d, in, z);
+    for (size_t k = 0; k < (size_t)rows * h; k++) {
+        smallest = fmin(smallest, fabs(z[k]));
+    }
+    free(z);
+    free(col);
+    return smallest;
+}
+
+static gs_tensor_t *fw_gcn_prelu(gs_tape_t *t, gs_tensor_t **in, const void *ctx)
+{
+    const gcn_data_t *d = ctx;
+
+    return gs_op_gcn_prelu(t, d->adj, d->xs, d->xd, in[0], d->c.has_bias ? in[2] : NULL,
+                           in[1], d->perm, d->c.n_branches);
+}
+
+/* The same function from the unfused ops: P_b (X W), then A, bias and PReLU. */
+static gs_tensor_t *fw_gcn_composed(gs_tape_t *t, gs_tensor_t **in, const void *ctx)
+{
+    const gcn_data_t *d = ctx;
+    int n = d->c.n;
+    gs_tensor_t *xw, *z = NULL;
+
+    xw = d->xs ? gs_op_spmm(t, d->xs, in[0]) : gs_op_matmul(t, d->xd, false, in[0], false);
+    for (int b = 0; b < d->c.n_branches; b++) {
+        gs_tensor_t *pxw = d->perm ? gs_op_gather_rows(t, xw, d->perm + (size_t)b * n, n)
+                                   : xw;
+        gs_tensor_t *zb = gs_op_spmm(t, d->adj, pxw);
+
+        z = z ? gs_op_concat_rows(t, z, zb) : zb;
+    }
+    if (d->c.has_bias) {
+        z = gs_op_add_bias(t, z, in[2]);
+    }
+    return gs_op_prelu(t, z, in[1]);
+}
+
+/* One forward and backward pass of f: the output followed by the gradients of in, in one
+ * malloc'd buffer of *n floats. */
+static float *gcn_pass(forward_fn f, const gcn_data_t *d, gs_tensor_t **in, int n_in,
+                       size_t *n)
+{
+    gs_tape_t *t = gs_tape_new();
+    gs_tensor_t *out;
+    float *res;
+    size_t k;
+
+    ck_assert_ptr_nonnull(t);
+    for (int p = 0; p < n_in; p++) {
+        gs_tensor_zero_grad(in[p]);
+    }
+    out = f(t, in, d);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(out->rows, d->c.n_branches * d->c.n);
+    ck_assert_int_eq(out->cols, d->c.h);
+    ck_assert_int_eq(gs_tape_backward(t, weighted_loss(t, out)), GS_OK);
+
+    *n = gs_i_numel(out);
+    for (int p = 0; p < n_in; p++) {
+        *n += gs_i_numel(in[p]);
+    }
+    res = malloc(*n * sizeof *res);
+    ck_assert_ptr_nonnull(res);
+    memcpy(res, out->data, gs_i_numel(out) * sizeof *res);
+    k = gs_i_numel(out);
+    for (int p = 0; p < n_in; p++) {
+        memcpy(res + k, in[p]->grad, gs_i_numel(in[p]) * sizeof *res);
+        k += gs_i_numel(in[p]);
+    }
+    gs_tape_free(t);
+    return res;
+}
+
+/*
+ * Gradient cases, N = 12: every storage of X, both shapes of alpha, with and without bias,
+ * one branch and two.  With ops_gcn.c's panels of 64 columns, H = 5 is one narrow panel,
+ * 64 exactly one, 70 a full one and a remainder, 130 and 200 several with a remainder;
+ * 130 and 200 still span two panels should they grow to 128.
+ */
+static const gcn_case_t gcn_gradient_cases[] = {
+    {GCN_SPARSE_T, 12, 10, 70, 2, false, true}, {GCN_SPARSE, 12, 10, 70, 2, true, true},
+    {GCN_DENSE, 12, 10, 70, 2, true, true},     {GCN_DENSE, 12, 10, 130, 2, false, false},
+    {GCN_SPARSE_T, 12, 10, 70, 1, true, false}, {GCN_SPARSE, 12, 10, 64, 2, false, false},
+    {GCN_SPARSE_T, 12, 10, 5, 2, true, true},   {GCN_SPARSE, 12, 8, 200, 1, true, true},
+};
+
+enum { N_GCN_GRADIENT_CASES = sizeof gcn_gradient_cases / sizeof gcn_gradient_cases[0] };
+
+START_TEST(tensor_gcn_prelu_gradient_matches_finite_differences)
+{
+    gcn_data_t d;
+    gs_tensor_t *in[3];
+    int n_in;
+
+    gcn_data_init(&d, &gcn_gradient_cases[_i], 90 + (uint64_t)_i);
+    n_in = gcn_params(&d, in, 100 + 3 * (uint64_t)_i);
+
+    /* Finite differences move W by h and so a pre-activation by at most h (|A P X| <= 1),
+     * bias by exactly h: a margin of 2h keeps every stencil on one side of the kink. */
+    ck_assert_double_ge(gcn_avoid_kink(&d, in), 2e-2);
+    check_gradients(fw_gcn_prelu, &d, in, n_in, 1e-2f);
+    free_all(in, n_in);
+    gcn_data_destroy(&d);
+}
+END_TEST
+
+/*
+ * Two branches (identity, then a shuffle), H = 70: the values against a naive loop in
+ * double, then values and gradients against the unfused ops.  _i % 3 is X's storage, and
+ * _i / 3 selects a per-channel alpha.
+ */
+START_TEST(tensor_gcn_prelu_matches_composed_ops)
+{
+    gcn_case_t c = {_i % 3, 15, 9, 70, 2, _i / 3 == 1, true};
+    gcn_data_t d;
+    gs_tensor_t *in[3];
+    int n_in, rows = 2 * c.n;
+    size_t n_fused, n_composed;
+    float *fused, *composed;
+    double *z = malloc((size_t)rows * c.h * sizeof *z);
+
+    gcn_data_init(&d, &c, 110 + (uint64_t)_i);
+    n_in = gcn_params(&d, in, 120 + 3 * (uint64_t)_i);
+    ck_assert_double_ge(gcn_avoid_kink(&d, in), 1e-3);
+    fused = gcn_pass(fw_gcn_prelu, &d, in, n_in, &n_fused);
+    composed = gcn_pass(fw_gcn_composed, &d, in, n_in, &n_composed);
+    ck_assert_uint_eq(n_fused, n_composed);
+
+    gcn_reference_z(&d, in, z);
+    for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < c.h; j++) {
+            double v = z[(size_t)r * c.h + j];
+            double slope = in[1]->data[c.per_channel ? j : 0];
+
+            ck_assert_double_eq_tol(fused[(size_t)r * c.h + j], v > 0.0 ? v : slope * v, 1e-5);
+        }
+    }
+    for (size_t k = 0; k < n_fused; k++) {
+        ck_assert_msg(fabs(fused[k] - composed[k]) <= 1e-5 + 1e-5 * fabs(composed[k]),
+                      "entry %zu: fused %.7g, composed %.7g", k, fused[k], composed[k]);
+    }
+    free(fused);
+    free(composed);
+    free(z);
+    free_all(in, n_in);
+    gcn_data_destroy(&d);
+}
+END_TEST
+
+/*
+ * H = 300 spans several panels (five of 64 columns, three of 128) and 2 N H entries pass
+ * GS_I_PAR_MIN, so two threads share the panels; the output and every gradient must not
+ * change by a single bit.  N = 1000 makes a panel's work long enough for the threads to
+ * overlap, so that scratch memory shared by mistake shows too.  _i % 3 is X's storage, and
+ * _i / 3 selects a per-channel alpha.
+ */
+START_TEST(tensor_gcn_prelu_does_not_depend_on_thread_count)
+{
+    gcn_case_t c = {_i % 3, 1000, 50, 300, 2, _i / 3 == 1, true};
+    gcn_data_t d;
+    gs_tensor_t *in[3];
+    int n_in;
+    size_t n1, n2;
+    float *r1, *r2;
+
+    ck_assert_int_ge((size_t)c.n_branches * c.n * c.h, GS_I_PAR_MIN);
+    gcn_data_init(&d, &c, 130 + (uint64_t)_i);
+    n_in = gcn_params(&d, in, 140);
+
+    gs_threads_set(1);
+    r1 = gcn_pass(fw_gcn_prelu, &d, in, n_in, &n1);
+    gs_threads_set(2);
+    r2 = gcn_pass(fw_gcn_prelu, &d, in, n_in, &n2);
+    ck_assert_uint_eq(n1, n2);
+    ck_assert_int_eq(memcmp(r1, r2, n1 * sizeof *r1), 0);
+    free(r1);
+    free(r2);
+    free_all(in, n_in);
+    gcn_data_destroy(&d);
+}
+END_TEST
+
 /* --- Suite ---------------------------------------------------------------------------------- */
 
 static Suite *tensor_suite(void)
@@ -1277,6 +1671,7 @@ static Suite *tensor_suite(void)
     TCase *rng = tcase_create("rng");
     TCase *optim = tcase_create("optim");
     TCase *tape = tcase_create("tape");
+    TCase *gcn = tcase_create("gcn");
 
     tcase_add_loop_test(grad, tensor_matmul_gradient_matches_finite_differences, 0, 4);
     tcase_add_loop_test(grad, tensor_matmul_thin_gradient_matches_finite_differences, 0, 12);
@@ -1337,6 +1732,12 @@ static Suite *tensor_suite(void)
     tcase_add_test(tape, tensor_tape_backward_rejects_non_scalar_loss);
     tcase_add_test(tape, tensor_results_do_not_depend_on_thread_count);
     suite_add_tcase(s, tape);
+
+    tcase_add_loop_test(gcn, tensor_gcn_prelu_gradient_matches_finite_differences, 0,
+                        N_GCN_GRADIENT_CASES);
+    tcase_add_loop_test(gcn, tensor_gcn_prelu_matches_composed_ops, 0, 6);
+    tcase_add_loop_test(gcn, tensor_gcn_prelu_does_not_depend_on_thread_count, 0, 6);
+    suite_add_tcase(s, gcn);
     return s;
 }
 

@@ -9,6 +9,7 @@
  * need no reductions, and the result does not depend on how many there are.
  */
 #include <assert.h>
+#include <stdbool.h>
 #include <cblas.h>
 #include <omp.h>
 #include <string.h>
@@ -20,7 +21,13 @@
 /* Sixteen floats: GCC and clang lower arithmetic on it to the widest vectors the target
  * has, and keep a panel's accumulators (PANEL / 16 of them) in registers. */
 typedef float vec16_t __attribute__((vector_size(64), aligned(4), may_alias));
+typedef int32_t mask16_t __attribute__((vector_size(64), aligned(4), may_alias));
 enum { VECS = PANEL / 16 };
+
+/* Rows of dz summed in float before they are added into the double totals of d bias and
+ * d slope: short enough to lose nothing that matters, long enough to keep the loop in
+ * float vectors. */
+enum { GRAD_BLOCK = 32 };
 
 /* What backward reads back: the constant operands and the pre-activations. */
 typedef struct gcn_args {
@@ -32,13 +39,11 @@ typedef struct gcn_args {
     float *z;               /* n_branches * N x H pre-activations */
 } gcn_args_t;
 
-/* out (PANEL floats) = sum over the entries e of row r of a of value_e * b[map(col_e)], b
+/* acc (PANEL floats) = sum over the entries e of row r of a of value_e * b[map(col_e)], b
  * holding PANEL floats per row; map NULL is the identity. */
-GS_I_HOT static void gather_row(const gs_csr_t *a, int r, const int32_t *map, const float *b,
-                                float *restrict out)
+static inline void gather_vecs(const gs_csr_t *a, int r, const int32_t *map, const float *b,
+                               vec16_t acc[VECS])
 {
-    vec16_t acc[VECS] = {0};
-
     for (int64_t e = a->indptr[r]; e < a->indptr[r + 1]; e++) {
         int32_t c = map ? map[a->indices[e]] : a->indices[e];
         const vec16_t *row = (const vec16_t *)(b + (size_t)c * PANEL);
@@ -48,7 +53,46 @@ GS_I_HOT static void gather_row(const gs_csr_t *a, int r, const int32_t *map, co
             acc[v] += w * row[v];
         }
     }
+}
+
+/* out = the gather of row r, or out += it when add is set. */
+GS_I_HOT static void gather_row(const gs_csr_t *a, int r, const int32_t *map, const float *b,
+                                bool add, float *restrict out)
+{
+    vec16_t acc[VECS] = {0};
+
+    if (add) {
+        memcpy(acc, out, sizeof acc);
+    }
+    gather_vecs(a, r, map, b, acc);
     memcpy(out, acc, sizeof acc);
+}
+
+/* Where the mask m is set, a; elsewhere b.  (A macro: a function returning a vector would
+ * change the ABI between the clones.) */
+#define SELECT16(m, a, b) ((vec16_t)(((m) & (mask16_t)(a)) | (~(m) & (mask16_t)(b))))
+
+/* One output row of a panel, straight from the accumulators: z = the gather + bias and
+ * out = PReLU(z), width columns of each. */
+GS_I_HOT static void gather_row_prelu(const gs_csr_t *a, int r, const int32_t *map,
+                                      const float *b, const float *bias, const float *slope,
+                                      int width, float *restrict z, float *restrict out)
+{
+    vec16_t acc[VECS] = {0}, zv[VECS], ov[VECS];
+    const vec16_t *bias_v = (const vec16_t *)bias, *slope_v = (const vec16_t *)slope;
+
+    gather_vecs(a, r, map, b, acc);
+    for (int v = 0; v < VECS; v++) {
+        zv[v] = acc[v] + bias_v[v];
+        ov[v] = SELECT16(zv[v] > 0.0f, zv[v], slope_v[v] * zv[v]);
+    }
+    if (width == PANEL) {
+        memcpy(z, zv, sizeof zv);
+        memcpy(out, ov, sizeof ov);
+    } else {
+        memcpy(z, zv, (size_t)width * sizeof *z);
+        memcpy(out, ov, (size_t)width * sizeof *out);
+    }
 }
 
 static int panel_width(int cols, int p)
@@ -83,31 +127,16 @@ static void project_panel(const gcn_args_t *g, const gs_tensor_t *w, int p, floa
         memset(dst + width, 0, (size_t)(PANEL - width) * sizeof *dst);
     }
     for (int i = 0; i < n; i++) {
-        gather_row(g->xs, i, NULL, wpack, xw + (size_t)i * PANEL);
+        gather_row(g->xs, i, NULL, wpack, false, xw + (size_t)i * PANEL);
     }
 }
 
-/* The panel's slice of bias (zero without one) and of the PReLU slopes. */
-static void panel_constants(const gs_tensor_t *bias, const gs_tensor_t *alpha, int p,
-                            int width, float *bias_p, float *slope_p)
+/* The panel's slice of v (1 x 1: one value for all columns; NULL: zeros), padded with
+ * zeros to PANEL. */
+static void panel_slice(const gs_tensor_t *v, int p, int width, float *out)
 {
-    int j0 = p * PANEL;
-
-    for (int j = 0; j < width; j++) {
-        bias_p[j] = bias ? bias->data[j0 + j] : 0.0f;
-        slope_p[j] = alpha->data[alpha->cols == 1 ? 0 : j0 + j];
-    }
-}
-
-GS_I_HOT static void bias_prelu_row(const float *restrict acc, const float *restrict bias,
-                                    const float *restrict slope, int width, float *restrict z,
-                                    float *restrict out)
-{
-    for (int j = 0; j < width; j++) {
-        float v = acc[j] + bias[j];
-
-        z[j] = v;
-        out[j] = v > 0.0f ? v : slope[j] * v;
+    for (int j = 0; j < PANEL; j++) {
+        out[j] = !v || j >= width ? 0.0f : v->data[v->cols == 1 ? 0 : p * PANEL + j];
     }
 }
 
@@ -117,9 +146,10 @@ static void forward_panel(const gcn_args_t *g, const gs_tensor_t *w, const gs_te
     int n = g->adj->n_rows, cols = out->cols;
     int j0 = p * PANEL, width = panel_width(cols, p);
     float *xw = scratch, *wpack = scratch + (size_t)g->adj->n_cols * PANEL;
-    float acc[PANEL], bias_p[PANEL], slope_p[PANEL];
+    float bias_p[PANEL], slope_p[PANEL];
 
-    panel_constants(bias, alpha, p, width, bias_p, slope_p);
+    panel_slice(bias, p, width, bias_p);
+    panel_slice(alpha, p, width, slope_p);
     project_panel(g, w, p, xw, wpack);
     for (int b = 0; b < g->n_branches; b++) {
         const int32_t *perm = g->perm ? g->perm + (size_t)b * g->adj->n_cols : NULL;
@@ -127,40 +157,81 @@ static void forward_panel(const gcn_args_t *g, const gs_tensor_t *w, const gs_te
         for (int i = 0; i < n; i++) {
             size_t off = ((size_t)b * n + i) * cols + j0;
 
-            gather_row(g->adj, i, perm, xw, acc);
-            bias_prelu_row(acc, bias_p, slope_p, width, g->z + off, out->data + off);
+            gather_row_prelu(g->adj, i, perm, xw, bias_p, slope_p, width, g->z + off,
+                             out->data + off);
         }
     }
 }
 
-/* d (PANEL floats) = dout PReLU'(z), zero past width; adds d into dbias and, where z < 0,
- * z dout (the gradient of the slope) into dneg. */
-GS_I_HOT static void prelu_row_grad(const float *restrict z, const float *restrict dout,
-                                    const float *restrict slope, int width, float *restrict d,
-                                    double *restrict dbias, double *restrict dneg)
+/* For rows rows of a branch's panel: dz = dout PReLU'(z), and the float sums over the rows
+ * of dz (d bias) and of z dout where z < 0 (d slope).  z and dout have rows of stride
+ * cols, dz rows of PANEL. */
+GS_I_HOT static void prelu_rows_grad(const float *z, const float *dout, int cols,
+                                     const float *slope, int rows, float *restrict dz,
+                                     float *restrict dbias, float *restrict dneg)
 {
-    for (int j = 0; j < width; j++) {
-        d[j] = z[j] > 0.0f ? dout[j] : slope[j] * dout[j];
-        dbias[j] += d[j];
-        dneg[j] += z[j] < 0.0f ? (double)z[j] * dout[j] : 0.0;
+    const vec16_t *slope_v = (const vec16_t *)slope;
+    vec16_t sum_d[VECS] = {0}, sum_neg[VECS] = {0}, zero = {0};
+
+    for (int i = 0; i < rows; i++) {
+        const vec16_t *zr = (const vec16_t *)(z + (size_t)i * cols);
+        const vec16_t *gr = (const vec16_t *)(dout + (size_t)i * cols);
+        vec16_t *dr = (vec16_t *)(dz + (size_t)i * PANEL);
+
+        for (int v = 0; v < VECS; v++) {
+            dr[v] = SELECT16(zr[v] > 0.0f, gr[v], slope_v[v] * gr[v]);
+            sum_d[v] += dr[v];
+            sum_neg[v] += SELECT16(zr[v] < 0.0f, zr[v] * gr[v], zero);
+        }
     }
-    for (int j = width; j < PANEL; j++) {
-        d[j] = 0.0f;
+    memcpy(dbias, sum_d, sizeof sum_d);
+    memcpy(dneg, sum_neg, sizeof sum_neg);
+}
+
+/* prelu_rows_grad for the last panel, narrower than PANEL: dz is zero past width. */
+static void prelu_rows_grad_narrow(const float *z, const float *dout, int cols,
+                                   const float *slope, int rows, int width, float *dz,
+                                   float *dbias, float *dneg)
+{
+    memset(dbias, 0, PANEL * sizeof *dbias);
+    memset(dneg, 0, PANEL * sizeof *dneg);
+    for (int i = 0; i < rows; i++) {
+        const float *zr = z + (size_t)i * cols, *gr = dout + (size_t)i * cols;
+        float *dr = dz + (size_t)i * PANEL;
+
+        for (int j = 0; j < width; j++) {
+            dr[j] = zr[j] > 0.0f ? gr[j] : slope[j] * gr[j];
+            dbias[j] += dr[j];
+            dneg[j] += zr[j] < 0.0f ? zr[j] * gr[j] : 0.0f;
+        }
+        memset(dr + width, 0, (size_t)(PANEL - width) * sizeof *dr);
     }
 }
 
-/* dz (N x PANEL) of branch b, with the panel's share of d bias and d slope. */
+/* dz (N x PANEL) of branch b, adding the panel's share of d bias and d slope into dbias and
+ * dneg. */
 static void branch_dz(const gcn_args_t *g, const gs_tensor_t *out, const float *slope_p,
                       int b, int p, float *dz, double *dbias, double *dneg)
 {
-    int n = g->adj->n_rows, cols = out->cols;
-    int j0 = p * PANEL, width = panel_width(cols, p);
+    int n = g->adj->n_rows, cols = out->cols, width = panel_width(cols, p);
+    size_t first = (size_t)b * n * cols + (size_t)p * PANEL;
+    float block_d[PANEL], block_neg[PANEL];
 
-    for (int i = 0; i < n; i++) {
-        size_t off = ((size_t)b * n + i) * cols + j0;
+    for (int i = 0; i < n; i += GRAD_BLOCK) {
+        int rows = n - i < GRAD_BLOCK ? n - i : GRAD_BLOCK;
+        size_t off = first + (size_t)i * cols;
 
-        prelu_row_grad(g->z + off, out->grad + off, slope_p, width, dz + (size_t)i * PANEL,
-                       dbias + j0, dneg + j0);
+        if (width == PANEL) {
+            prelu_rows_grad(g->z + off, out->grad + off, cols, slope_p, rows,
+                            dz + (size_t)i * PANEL, block_d, block_neg);
+        } else {
+            prelu_rows_grad_narrow(g->z + off, out->grad + off, cols, slope_p, rows, width,
+                                   dz + (size_t)i * PANEL, block_d, block_neg);
+        }
+        for (int j = 0; j < width; j++) {
+            dbias[j] += block_d[j];
+            dneg[j] += block_neg[j];
+        }
     }
 }
 
@@ -180,7 +251,7 @@ static void weight_grad_panel(const gcn_args_t *g, float *dw, int cols, int p,
         for (int f = 0; f < g->xs->n_cols; f++) {
             float *row = dw + (size_t)f * cols + j0;
 
-            gather_row(g->xs->transpose, f, NULL, dxw, acc);
+            gather_row(g->xs->transpose, f, NULL, dxw, false, acc);
             for (int j = 0; j < width; j++) {
                 row[j] += acc[j];
             }
@@ -201,28 +272,22 @@ static void weight_grad_panel(const gcn_args_t *g, float *dw, int cols, int p,
 
 /* dxw = sum over branches of P_b^T A^T dZ_b, then dW from it. */
 static void backward_panel(const gcn_args_t *g, const gs_tensor_t *out,
-                           const gs_tensor_t *bias, const gs_tensor_t *alpha, float *dw, int p,
-                           float *scratch, double *dbias, double *dneg)
+                           const gs_tensor_t *alpha, float *dw, int p, float *scratch,
+                           double *dbias, double *dneg)
 {
     int n = g->adj->n_cols;
     float *dxw = scratch, *dz = scratch + (size_t)n * PANEL;
-    const gs_csr_t *adj_t = g->adj->transpose;
-    float acc[PANEL], bias_p[PANEL], slope_p[PANEL];
+    float slope_p[PANEL];
 
-    panel_constants(bias, alpha, p, panel_width(out->cols, p), bias_p, slope_p);
-
+    panel_slice(alpha, p, panel_width(out->cols, p), slope_p);
     memset(dxw, 0, (size_t)n * PANEL * sizeof *dxw);
     for (int b = 0; b < g->n_branches; b++) {
         const int32_t *perm = g->perm ? g->perm + (size_t)b * n : NULL;
 
         branch_dz(g, out, slope_p, b, p, dz, dbias, dneg);
         for (int c = 0; c < n; c++) {
-            float *row = dxw + (size_t)(perm ? perm[c] : c) * PANEL;
-
-            gather_row(adj_t, c, NULL, dz, acc);
-            for (int j = 0; j < PANEL; j++) {
-                row[j] += acc[j];
-            }
+            gather_row(g->adj->transpose, c, NULL, dz, true,
+                       dxw + (size_t)(perm ? perm[c] : c) * PANEL);
         }
     }
     if (dw) {
@@ -266,8 +331,8 @@ static void gcn_prelu_backward(gs_tape_t *tape, const gs_i_op_t *op)
 
     #pragma omp parallel for schedule(static) num_threads(threads)
     for (int p = 0; p < n_panels(cols); p++) {
-        backward_panel(g, out, op->in[1], alpha, dw, p,
-                       scratch + per_thread * omp_get_thread_num(), sums, sums + cols);
+        backward_panel(g, out, alpha, dw, p, scratch + per_thread * omp_get_thread_num(),
+                       sums + p * PANEL, sums + cols + p * PANEL);
     }
 
     for (int j = 0; dbias && j < cols; j++) {
@@ -324,7 +389,8 @@ gs_tensor_t *gs_op_gcn_prelu(gs_tape_t *t, const gs_csr_t *adj, const gs_csr_t *
         return NULL;
     }
     n = adj->n_cols;
-    assert(adj->transpose && (xs ? xs->n_rows : xd->rows) == n && n_branches >= 1);
+    assert(adj->transpose && adj->n_rows == n && n_branches >= 1);
+    assert((xs ? xs->n_rows : xd->rows) == n);
     assert((xs ? xs->n_cols : xd->cols) == w->rows && (perm || n_branches == 1));
     assert(!bias || (bias->rows == 1 && bias->cols == w->cols));
     assert(alpha->rows == 1 && (alpha->cols == 1 || alpha->cols == w->cols));

@@ -5,6 +5,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 #include "tape_internal.h"
@@ -201,7 +202,19 @@ static float segment_weight(const int64_t *offsets, int s, bool mean)
     return size > 0 ? 1.0f / (float)size : 0.0f;
 }
 
-/* out_s = w_s sum_{i in s} a_i: da_i += w_s g_s for each row i of segment s. */
+/* Rows [i0, i1) of ga (cols wide) += w g. */
+GS_I_HOT static void add_scaled_row(float *restrict ga, const float *restrict g, float w,
+                                    int cols, int64_t i0, int64_t i1)
+{
+    for (int64_t i = i0; i < i1; i++) {
+        for (int j = 0; j < cols; j++) {
+            ga[(size_t)i * cols + j] += w * g[j];
+        }
+    }
+}
+
+/* out_s = w_s sum_{i in s} a_i: da_i += w_s g_s for each row i of segment s.  Many segments
+ * are shared out among the threads; a few (a graph's one readout) have their rows shared. */
 static void segment_backward(gs_tape_t *tape, const gs_i_op_t *op)
 {
     gs_tensor_t *a = op->in[0];
@@ -209,37 +222,60 @@ static void segment_backward(gs_tape_t *tape, const gs_i_op_t *op)
     const float *g = op->out->grad;
     float *ga = gs_i_tape_grad(tape, a);
     int cols = a->cols;
+    bool parallel = gs_i_numel(a) >= GS_I_PAR_MIN;
 
     if (!ga) {
         return;
     }
-    #pragma omp parallel for schedule(dynamic, 16) if (gs_i_numel(a) >= GS_I_PAR_MIN)
+    if (op->n >= 4 * omp_get_max_threads()) {
+        #pragma omp parallel for schedule(dynamic, 16) if (parallel)
+        for (int s = 0; s < op->n; s++) {
+            add_scaled_row(ga, g + (size_t)s * cols, segment_weight(offsets, s, op->flags),
+                           cols, offsets[s], offsets[s + 1]);
+        }
+        return;
+    }
     for (int s = 0; s < op->n; s++) {
         float w = segment_weight(offsets, s, op->flags);
 
+        #pragma omp parallel for schedule(static) if (parallel)
         for (int64_t i = offsets[s]; i < offsets[s + 1]; i++) {
-            for (int j = 0; j < cols; j++) {
-                ga[(size_t)i * cols + j] += w * g[(size_t)s * cols + j];
-            }
+            add_scaled_row(ga, g + (size_t)s * cols, w, cols, i, i + 1);
         }
     }
 }
 
+/* acc[j] = sum over rows [i0, i1) of a[i][j], for columns [j0, j1). */
+GS_I_HOT static void sum_rows(const float *restrict a, int cols, int64_t i0, int64_t i1,
+                              int j0, int j1, double *restrict acc)
+{
+    for (int j = j0; j < j1; j++) {
+        acc[j] = 0.0;
+    }
+    for (int64_t i = i0; i < i1; i++) {
+        for (int j = j0; j < j1; j++) {
+            acc[j] += a[(size_t)i * cols + j];
+        }
+    }
+}
+
+/* Sums in double, each column in row order, so that the result does not depend on the
+ * threads, which share the columns of large segments. */
 static void segment_forward(const gs_tensor_t *a, const int64_t *offsets, int n_segments,
                             bool mean, double *acc, float *out)
 {
-    int cols = a->cols;
+    enum { BLOCK = 64 };
+    int cols = a->cols, blocks = (cols + BLOCK - 1) / BLOCK;
 
     for (int s = 0; s < n_segments; s++) {
         float w = segment_weight(offsets, s, mean);
+        size_t size = (size_t)(offsets[s + 1] - offsets[s]) * cols;
 
-        for (int j = 0; j < cols; j++) {
-            acc[j] = 0.0;
-        }
-        for (int64_t i = offsets[s]; i < offsets[s + 1]; i++) {
-            for (int j = 0; j < cols; j++) {
-                acc[j] += a->data[(size_t)i * cols + j];
-            }
+        #pragma omp parallel for schedule(static) if (size >= GS_I_PAR_MIN && blocks > 1)
+        for (int b = 0; b < blocks; b++) {
+            int j1 = (b + 1) * BLOCK < cols ? (b + 1) * BLOCK : cols;
+
+            sum_rows(a->data, cols, offsets[s], offsets[s + 1], b * BLOCK, j1, acc);
         }
         for (int j = 0; j < cols; j++) {
             out[(size_t)s * cols + j] = (float)(w * acc[j]);

@@ -3,6 +3,7 @@
  * and no AMSGrad, plain SGD, and clipping of gradients by their global L2 norm.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 
 #include "tape_internal.h"
@@ -87,20 +88,34 @@ void gs_adam_set_lr(gs_adam_t *adam, float lr)
  * p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps),
  * which is torch's arrangement of the bias corrections (eps added after the correction).
  */
-static void adam_update(const gs_adam_options_t *o, gs_tensor_t *param, float *m, float *v,
-                        float step_size, float sqrt_bc2)
+/* Elements [begin, end) of one parameter's update; the gradient is zeroed as it is used, to
+ * spare the step a second pass over it. */
+GS_I_HOT static void adam_range(const gs_adam_options_t *o, float *restrict p,
+                                float *restrict grad, float *restrict m, float *restrict v,
+                                float step_size, float sqrt_bc2, size_t begin, size_t end)
 {
-    size_t n = gs_i_numel(param);
-    float *p = param->data;
-    const float *grad = param->grad;
-
-    #pragma omp parallel for if (n >= GS_I_PAR_MIN)
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = begin; i < end; i++) {
         float g = grad[i] + o->weight_decay * p[i];
 
         m[i] = o->beta1 * m[i] + (1.0f - o->beta1) * g;
         v[i] = o->beta2 * v[i] + (1.0f - o->beta2) * g * g;
         p[i] -= step_size * m[i] / (sqrtf(v[i]) / sqrt_bc2 + o->eps);
+        grad[i] = 0.0f;
+    }
+}
+
+static void adam_update(const gs_adam_options_t *o, gs_tensor_t *param, float *m, float *v,
+                        float step_size, float sqrt_bc2)
+{
+    size_t n = gs_i_numel(param);
+    int threads = n >= GS_I_PAR_MIN ? omp_get_max_threads() : 1;
+
+    #pragma omp parallel num_threads(threads)
+    {
+        int k = omp_get_num_threads(), id = omp_get_thread_num();
+
+        adam_range(o, param->data, param->grad, m, v, step_size, sqrt_bc2, n * id / k,
+                   n * (id + 1) / k);
     }
 }
 
@@ -119,7 +134,6 @@ void gs_adam_step(gs_adam_t *adam)
                         (float)sqrt(bc2));
         }
     }
-    gs_adam_zero_grad(adam);
 }
 
 void gs_adam_zero_grad(gs_adam_t *adam)
