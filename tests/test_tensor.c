@@ -1396,11 +1396,19 @@ static void gcn_data_destroy(gcn_data_t *d)
     free(d->perm);
 }
 
-/* in[] = {W (F x H), alpha, bias}; returns how many of them the case uses. */
+/*
+ * in[] = {W (F x H), alpha, bias}; returns how many of them the case uses.  A shared slope
+ * is positive, which lets the op recover z from its output; per-channel slopes include a
+ * negative one and a zero, which make it keep z.
+ */
 static int gcn_params(const gcn_data_t *d, gs_tensor_t **in, uint64_t seed)
 {
     in[0] = param(d->c.f, d->c.h, seed, -1, 1);
     in[1] = param(1, d->c.per_channel ? d->c.h : 1, seed + 1, 0.1f, 0.4f);
+    if (d->c.per_channel) {
+        in[1]->data[0] = -0.2f;
+        in[1]->data[d->c.h - 1] = 0.0f;
+    }
     in[2] = d->c.has_bias ? param(1, d->c.h, seed + 2, -0.3f, 0.3f) : NULL;
     return d->c.has_bias ? 3 : 2;
 }

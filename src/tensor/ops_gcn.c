@@ -29,14 +29,16 @@ enum { VECS = PANEL / 16 };
  * float vectors. */
 enum { GRAD_BLOCK = 32 };
 
-/* What backward reads back: the constant operands and the pre-activations. */
+/* What backward reads back: the constant operands and the pre-activations.  While every
+ * slope is positive, out has the sign of z and z = out / slope where z < 0, so z need not
+ * be stored: backward reads out in its place and divides the slopes' gradient sums. */
 typedef struct gcn_args {
     const gs_csr_t *adj;
     const gs_csr_t *xs;
     const gs_tensor_t *xd;
     int32_t *perm;          /* n_branches * N, or NULL */
     int n_branches;
-    float *z;               /* n_branches * N x H pre-activations */
+    float *z;               /* n_branches * N x H pre-activations, or NULL */
 } gcn_args_t;
 
 /* acc (PANEL floats) = sum over the entries e of row r of a of value_e * b[map(col_e)], b
@@ -72,8 +74,8 @@ GS_I_HOT static void gather_row(const gs_csr_t *a, int r, const int32_t *map, co
  * change the ABI between the clones.) */
 #define SELECT16(m, a, b) ((vec16_t)(((m) & (mask16_t)(a)) | (~(m) & (mask16_t)(b))))
 
-/* One output row of a panel, straight from the accumulators: z = the gather + bias and
- * out = PReLU(z), width columns of each. */
+/* One output row of a panel, straight from the accumulators: z = the gather + bias (unless
+ * z is NULL) and out = PReLU(z), width columns of each. */
 GS_I_HOT static void gather_row_prelu(const gs_csr_t *a, int r, const int32_t *map,
                                       const float *b, const float *bias, const float *slope,
                                       int width, float *restrict z, float *restrict out)
@@ -87,11 +89,12 @@ GS_I_HOT static void gather_row_prelu(const gs_csr_t *a, int r, const int32_t *m
         ov[v] = SELECT16(zv[v] > 0.0f, zv[v], slope_v[v] * zv[v]);
     }
     if (width == PANEL) {
-        memcpy(z, zv, sizeof zv);
         memcpy(out, ov, sizeof ov);
     } else {
-        memcpy(z, zv, (size_t)width * sizeof *z);
         memcpy(out, ov, (size_t)width * sizeof *out);
+    }
+    if (z) {
+        memcpy(z, zv, (size_t)width * sizeof *z);
     }
 }
 
@@ -157,8 +160,8 @@ static void forward_panel(const gcn_args_t *g, const gs_tensor_t *w, const gs_te
         for (int i = 0; i < n; i++) {
             size_t off = ((size_t)b * n + i) * cols + j0;
 
-            gather_row_prelu(g->adj, i, perm, xw, bias_p, slope_p, width, g->z + off,
-                             out->data + off);
+            gather_row_prelu(g->adj, i, perm, xw, bias_p, slope_p, width,
+                             g->z ? g->z + off : NULL, out->data + off);
         }
     }
 }
@@ -215,6 +218,7 @@ static void branch_dz(const gcn_args_t *g, const gs_tensor_t *out, const float *
 {
     int n = g->adj->n_rows, cols = out->cols, width = panel_width(cols, p);
     size_t first = (size_t)b * n * cols + (size_t)p * PANEL;
+    const float *z = g->z ? g->z : out->data;
     float block_d[PANEL], block_neg[PANEL];
 
     for (int i = 0; i < n; i += GRAD_BLOCK) {
@@ -222,15 +226,15 @@ static void branch_dz(const gcn_args_t *g, const gs_tensor_t *out, const float *
         size_t off = first + (size_t)i * cols;
 
         if (width == PANEL) {
-            prelu_rows_grad(g->z + off, out->grad + off, cols, slope_p, rows,
+            prelu_rows_grad(z + off, out->grad + off, cols, slope_p, rows,
                             dz + (size_t)i * PANEL, block_d, block_neg);
         } else {
-            prelu_rows_grad_narrow(g->z + off, out->grad + off, cols, slope_p, rows, width,
+            prelu_rows_grad_narrow(z + off, out->grad + off, cols, slope_p, rows, width,
                                    dz + (size_t)i * PANEL, block_d, block_neg);
         }
         for (int j = 0; j < width; j++) {
             dbias[j] += block_d[j];
-            dneg[j] += block_neg[j];
+            dneg[j] += g->z ? block_neg[j] : (double)block_neg[j] / slope_p[j];
         }
     }
 }
@@ -251,6 +255,10 @@ static void weight_grad_panel(const gcn_args_t *g, float *dw, int cols, int p,
         for (int f = 0; f < g->xs->n_cols; f++) {
             float *row = dw + (size_t)f * cols + j0;
 
+            if (width == PANEL) {
+                gather_row(g->xs->transpose, f, NULL, dxw, true, row);
+                continue;
+            }
             gather_row(g->xs->transpose, f, NULL, dxw, false, acc);
             for (int j = 0; j < width; j++) {
                 row[j] += acc[j];
@@ -352,9 +360,20 @@ static void gcn_prelu_backward(gs_tape_t *tape, const gs_i_op_t *op)
     }
 }
 
+static bool slopes_positive(const gs_tensor_t *alpha)
+{
+    for (int j = 0; j < alpha->cols; j++) {
+        if (!(alpha->data[j] > 0.0f)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* keep_z: backward will need the pre-activations and cannot recover them from out. */
 static gcn_args_t *save_args(gs_tape_t *t, const gs_csr_t *adj, const gs_csr_t *xs,
                              const gs_tensor_t *xd, const int32_t *perm, int n_branches,
-                             int cols)
+                             int cols, bool keep_z)
 {
     size_t n_perm = (size_t)n_branches * adj->n_cols;
     gcn_args_t *g = gs_i_tape_alloc(t, sizeof *g);
@@ -363,7 +382,9 @@ static gcn_args_t *save_args(gs_tape_t *t, const gs_csr_t *adj, const gs_csr_t *
         return NULL;
     }
     *g = (gcn_args_t){.adj = adj, .xs = xs, .xd = xd, .n_branches = n_branches};
-    g->z = gs_i_tape_alloc(t, (size_t)n_branches * adj->n_rows * cols * sizeof *g->z);
+    if (keep_z) {
+        g->z = gs_i_tape_alloc(t, (size_t)n_branches * adj->n_rows * cols * sizeof *g->z);
+    }
     if (perm) {
         /* The caller's permutation need not outlive the step. */
         g->perm = gs_i_tape_alloc(t, n_perm * sizeof *g->perm);
@@ -371,7 +392,7 @@ static gcn_args_t *save_args(gs_tape_t *t, const gs_csr_t *adj, const gs_csr_t *
             memcpy(g->perm, perm, n_perm * sizeof *g->perm);
         }
     }
-    return g->z && (!perm || g->perm) ? g : NULL;
+    return (g->z || !keep_z) && (!perm || g->perm) ? g : NULL;
 }
 
 gs_tensor_t *gs_op_gcn_prelu(gs_tape_t *t, const gs_csr_t *adj, const gs_csr_t *xs,
@@ -384,6 +405,7 @@ gs_tensor_t *gs_op_gcn_prelu(gs_tape_t *t, const gs_csr_t *adj, const gs_csr_t *
     int threads, n;
     size_t per_thread;
     float *scratch;
+    bool keep_z;
 
     if (!adj || !w || !alpha || (!xs && !xd)) {
         return NULL;
@@ -396,7 +418,8 @@ gs_tensor_t *gs_op_gcn_prelu(gs_tape_t *t, const gs_csr_t *adj, const gs_csr_t *
     assert(alpha->rows == 1 && (alpha->cols == 1 || alpha->cols == w->cols));
 
     out = gs_i_tape_output(t, n_branches * adj->n_rows, w->cols, w, bias, alpha);
-    if (!out || !(g = save_args(t, adj, xs, xd, perm, n_branches, w->cols))) {
+    keep_z = out && out->requires_grad && !slopes_positive(alpha);
+    if (!out || !(g = save_args(t, adj, xs, xd, perm, n_branches, w->cols, keep_z))) {
         return NULL;
     }
     threads = panel_threads(w->cols, (size_t)n_branches * n);
