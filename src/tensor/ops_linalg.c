@@ -16,6 +16,26 @@
  * line and every entry is accumulated in index order. */
 #define COL_BLOCK 16
 
+/* Rows [r0, r1) of c (m x n) = a b^T + beta c for vectors a (m) and b (n); beta 0 reads
+ * nothing of c, which may be uninitialised. */
+GS_I_HOT static void outer_rows(const float *restrict a, const float *restrict b, int n,
+                                float beta, float *restrict c, int r0, int r1)
+{
+    for (int i = r0; i < r1; i++) {
+        float *row = c + (size_t)i * n;
+
+        if (beta == 0.0f) {
+            for (int j = 0; j < n; j++) {
+                row[j] = a[i] * b[j];
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                row[j] = beta * row[j] + a[i] * b[j];
+            }
+        }
+    }
+}
+
 /*
  * Products with a dimension of 1 (DGI's discriminator: H (W s), and the outer products of
  * their gradients).  sgemm would first pack the whole N x D operand into its own buffers;
@@ -37,13 +57,11 @@ static void thin_gemm(bool trans_a, const float *a, int a_rows, int a_cols, bool
         cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans, b_rows, b_cols, 1.0f,
                     b, b_cols, a, 1, beta, c, 1);
     } else {
-        /* k == 1: c (m x n) = a b^T + beta c, an outer product. */
-        if (beta == 0.0f) {
-            memset(c, 0, (size_t)m * (size_t)n * sizeof *c);
-        } else if (beta != 1.0f) {
-            cblas_sscal(m * n, beta, c, 1);
+        /* k == 1: c (m x n) = a b^T + beta c, an outer product, in one pass over c. */
+        #pragma omp parallel for schedule(static) if ((size_t)m * n >= GS_I_PAR_MIN)
+        for (int i = 0; i < m; i++) {
+            outer_rows(a, b, n, beta, c, i, i + 1);
         }
-        cblas_sger(CblasRowMajor, m, n, 1.0f, a, 1, b, 1, c, n);
     }
 }
 
@@ -79,24 +97,34 @@ static void gemm(bool trans_a, const float *a, int a_rows, int a_cols, bool tran
  * dA' = dC B'^T and dB' = A'^T dC.  Undoing the transposes:
  *   dA = dC op(B)^T        (no trans_a)    dA = op(B) dC^T    (trans_a, since dA = dA'^T)
  *   dB = op(A)^T dC        (no trans_b)    dB = dC^T op(A)    (trans_b)
- * and op(X)^T is X itself with the flag flipped, so each case is one sgemm with beta = 1.
+ * and op(X)^T is X itself with the flag flipped, so each case is one sgemm, with beta = 0
+ * when the gradient is new (this op is the first to write it) and 1 when it adds.
  */
 static void matmul_backward(gs_tape_t *tape, const gs_i_op_t *op)
 {
     gs_tensor_t *a = op->in[0], *b = op->in[1], *c = op->out;
     bool ta = op->flags & TRANS_A, tb = op->flags & TRANS_B;
-    float *ga = gs_i_tape_grad(tape, a);
-    float *gb = gs_i_tape_grad(tape, b);
+    bool fresh_a, fresh_b;
+    float *ga = gs_i_tape_grad_unset(tape, a, &fresh_a);
+    float *gb = a == b ? NULL : gs_i_tape_grad_unset(tape, b, &fresh_b);
+    float beta_a = fresh_a ? 0.0f : 1.0f;
 
     if (ga && !ta) {
-        gemm(false, c->grad, c->rows, c->cols, !tb, b->data, b->rows, b->cols, 1.0f, ga);
+        gemm(false, c->grad, c->rows, c->cols, !tb, b->data, b->rows, b->cols, beta_a, ga);
     } else if (ga) {
-        gemm(tb, b->data, b->rows, b->cols, true, c->grad, c->rows, c->cols, 1.0f, ga);
+        gemm(tb, b->data, b->rows, b->cols, true, c->grad, c->rows, c->cols, beta_a, ga);
+    }
+    if (a == b) {
+        /* A A^T or A^T A: the second half adds into the gradient the first half wrote. */
+        gb = ga;
+        fresh_b = false;
     }
     if (gb && !tb) {
-        gemm(!ta, a->data, a->rows, a->cols, false, c->grad, c->rows, c->cols, 1.0f, gb);
+        gemm(!ta, a->data, a->rows, a->cols, false, c->grad, c->rows, c->cols,
+             fresh_b ? 0.0f : 1.0f, gb);
     } else if (gb) {
-        gemm(true, c->grad, c->rows, c->cols, ta, a->data, a->rows, a->cols, 1.0f, gb);
+        gemm(true, c->grad, c->rows, c->cols, ta, a->data, a->rows, a->cols,
+             fresh_b ? 0.0f : 1.0f, gb);
     }
 }
 

@@ -227,21 +227,28 @@ void gs_i_tape_fail(gs_tape_t *tape)
     tape->status = GS_ERR_NOMEM;
 }
 
-float *gs_i_tape_grad(gs_tape_t *tape, gs_tensor_t *t)
+float *gs_i_tape_grad_unset(gs_tape_t *tape, gs_tensor_t *t, bool *fresh)
 {
-    size_t bytes;
-
+    *fresh = false;
     if (!t->requires_grad) {
         return NULL;
     }
     if (!t->grad) {
-        bytes = gs_i_numel(t) * sizeof *t->grad;
-        t->grad = gs_i_tape_alloc(tape, bytes);
-        if (t->grad) {
-            memset(t->grad, 0, bytes);
-        }
+        t->grad = gs_i_tape_alloc(tape, gs_i_numel(t) * sizeof *t->grad);
+        *fresh = t->grad != NULL;
     }
     return t->grad;
+}
+
+float *gs_i_tape_grad(gs_tape_t *tape, gs_tensor_t *t)
+{
+    bool fresh;
+    float *grad = gs_i_tape_grad_unset(tape, t, &fresh);
+
+    if (fresh) {
+        memset(grad, 0, gs_i_numel(t) * sizeof *grad);
+    }
+    return grad;
 }
 
 gs_status_t gs_tape_backward(gs_tape_t *tape, gs_tensor_t *loss)

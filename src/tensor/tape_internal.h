@@ -12,6 +12,7 @@
 
 #include "graphssl/tensor.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Loops over at least this many elements run in parallel; smaller ones are not worth the
@@ -76,6 +77,10 @@ gs_tensor_t *gs_i_tape_finish(gs_tape_t *tape, gs_i_backward_t backward, gs_tens
 /* The gradient buffer of t, allocated zeroed from the tape on first use; NULL when t needs
  * no gradient or the allocation failed (the tape then reports GS_ERR_NOMEM). */
 float *gs_i_tape_grad(gs_tape_t *tape, gs_tensor_t *t);
+
+/* As gs_i_tape_grad, but a gradient allocated by this call is left uninitialised and
+ * *fresh says so: the caller must then write every element, and can spare the zeroing. */
+float *gs_i_tape_grad_unset(gs_tape_t *tape, gs_tensor_t *t, bool *fresh);
 
 /* Marks the current pass as failed for lack of memory (an op's own scratch allocation). */
 void gs_i_tape_fail(gs_tape_t *tape);
