@@ -4,9 +4,10 @@
  *   Z_b = A (P_b X) W + bias,   out_b = PReLU(Z_b)      for each branch b
  *
  * Everything is computed in panels of PANEL columns of W.  A panel of X W (N x PANEL) fits
- * in L2 cache; it is produced once, read by every branch, and neither it nor the gradients
- * of a panel ever leave the thread that owns the panel.  So the threads share no writes,
- * need no reductions, and the result does not depend on how many there are.
+ * in L2 cache for graphs of Cora's size; it is produced once, read by every branch, and
+ * neither it nor the gradients of a panel ever leave the thread that owns the panel.  So the
+ * threads share no writes, need no reductions, and the result does not depend on how many
+ * there are.
  */
 #include <assert.h>
 #include <stdbool.h>
