@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 /* OpenBLAS exports these; declared here because not every cblas.h does. */
 void openblas_set_num_threads(int n);
@@ -126,4 +127,17 @@ double gs_peak_rss_mb(void)
         return 0.0;
     }
     return (double)ru.ru_maxrss / 1024.0;
+}
+
+gs_status_t gs_i_check_memory(double bytes, const char *what)
+{
+    double total = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+
+    /* Linux hands out memory it does not have and kills the process when it is touched;
+     * a size no machine of this one's kind can hold is better refused with a reason. */
+    if (total > 0.0 && bytes > total) {
+        return gs_i_error(GS_ERR_NOMEM, "%s needs about %.1f GB, more than this machine's "
+                          "%.1f GB of memory", what, bytes / 1e9, total / 1e9);
+    }
+    return GS_OK;
 }

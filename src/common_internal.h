@@ -12,6 +12,10 @@ gs_status_t gs_i_error(gs_status_t status, const char *fmt, ...) GS_PRINTF(2, 3)
 
 void gs_i_log(gs_log_level_t level, const char *fmt, ...) GS_PRINTF(2, 3);
 
+/* GS_ERR_NOMEM, with a message saying what needs how much, when bytes exceed the machine's
+ * physical memory. */
+gs_status_t gs_i_check_memory(double bytes, const char *what);
+
 #define GS_TRY(expr)                                                                        \
     do {                                                                                    \
         gs_status_t gs_try_status_ = (expr);                                                \

@@ -104,6 +104,51 @@ START_TEST(dgi_rejects_graph_without_features)
 }
 END_TEST
 
+/* Options the command line refuses are refused by the library too, before any work. */
+START_TEST(dgi_rejects_bad_options)
+{
+    gs_graph_t *g = karate_with_identity();
+    gs_dgi_options_t opt;
+    gs_dgi_t *model = NULL;
+    const char *expected[] = {"hidden >= 1", "hidden >= 1", "learning rate", "learning rate",
+                              "learning rate", "patience and max_epochs", "patience and max_epochs",
+                              "weight decay"};
+
+    gs_dgi_options_init(&opt);
+    switch (_i) {
+    case 0: opt.hidden = 0; break;
+    case 1: opt.hidden = -3; break;
+    case 2: opt.lr = 0.0f; break;
+    case 3: opt.lr = -0.01f; break;
+    case 4: opt.lr = NAN; break;
+    case 5: opt.max_epochs = 0; break;
+    case 6: opt.patience = 0; break;
+    default: opt.weight_decay = -1.0f; break;
+    }
+    ck_assert_int_eq(gs_dgi_train(g, &opt, &model, NULL), GS_ERR_INVALID);
+    ck_assert_ptr_null(model);
+    ck_assert_msg(strstr(gs_last_error(), expected[_i]), "case %d: %s", _i, gs_last_error());
+    gs_graph_free(g);
+}
+END_TEST
+
+/* A model larger than the machine is refused with the size, not left to the OOM killer. */
+START_TEST(dgi_refuses_a_model_larger_than_memory)
+{
+    gs_graph_t *g = karate_with_identity();
+    gs_dgi_options_t opt;
+    gs_dgi_t *model = NULL;
+
+    gs_dgi_options_init(&opt);
+    opt.hidden = 4000000;
+    ck_assert_int_eq(gs_dgi_train(g, &opt, &model, NULL), GS_ERR_NOMEM);
+    ck_assert_ptr_null(model);
+    ck_assert_ptr_nonnull(strstr(gs_last_error(), "DGI with 34 features and hidden 4000000 "
+                                                  "needs about"));
+    gs_graph_free(g);
+}
+END_TEST
+
 START_TEST(dgi_embed_rejects_other_feature_width)
 {
     gs_graph_t *g = karate_with_identity();
@@ -141,6 +186,8 @@ int main(void)
     tcase_add_test(tc, dgi_same_seed_is_byte_identical);
     tcase_add_test(tc, dgi_rejects_graph_without_features);
     tcase_add_test(tc, dgi_embed_rejects_other_feature_width);
+    tcase_add_loop_test(tc, dgi_rejects_bad_options, 0, 8);
+    tcase_add_test(tc, dgi_refuses_a_model_larger_than_memory);
     suite_add_tcase(s, tc);
 
     sr = srunner_create(s);

@@ -598,9 +598,17 @@ END_TEST
 
 /* --- Forward values against naive references ------------------------------------------------ */
 
-/* Products with a dimension of 1 take the sgemv / sger path: (m, k, n) for _i / 4 is
- * (3, 4, 1), (1, 4, 3) or (3, 1, 2), and _i % 4 the transpose flags. */
-static const int thin_shapes[3][3] = {{3, 4, 1}, {1, 4, 3}, {3, 1, 2}};
+/* Products with a dimension of 1 take the project's own thin kernels: (m, k, n) for _i / 4
+ * is one of thin_shapes (the last three long enough for the sixteen-lane dot products and
+ * their tails), and _i % 4 the transpose flags. */
+static const int thin_shapes[6][3] = {{3, 4, 1}, {1, 4, 3}, {3, 1, 2},
+                                      {37, 70, 1}, {1, 70, 37}, {37, 1, 70}};
+
+/* op(a) op(b) twice, summed: backward writes the gradients once and then adds to them. */
+static gs_tensor_t *fw_matmul_twice(gs_tape_t *t, gs_tensor_t **in, const void *ctx)
+{
+    return gs_op_add(t, fw_matmul(t, in, ctx), fw_matmul(t, in, ctx));
+}
 
 START_TEST(tensor_matmul_thin_gradient_matches_finite_differences)
 {
@@ -611,6 +619,7 @@ START_TEST(tensor_matmul_thin_gradient_matches_finite_differences)
                           param(tb ? s[2] : s[1], tb ? s[1] : s[2], 4, -1, 1)};
 
     check_gradients(fw_matmul, &flags, in, 2, 1e-2f);
+    check_gradients(fw_matmul_twice, &flags, in, 2, 1e-2f);
     free_all(in, 2);
 }
 END_TEST
@@ -1218,7 +1227,8 @@ START_TEST(tensor_tape_backward_rejects_non_scalar_loss)
 END_TEST
 
 /* One step through the project's own kernels (no BLAS, whose blocking may follow the
- * thread count), with loops large enough to run in parallel. */
+ * thread count), with loops large enough to run in parallel; the thin products are DGI's
+ * discriminator scores. */
 static float parallel_step(gs_tensor_t *w, float *grad)
 {
     enum { PAIRS = 40000 };
@@ -1242,6 +1252,9 @@ static float parallel_step(gs_tensor_t *w, float *grad)
     loss = gs_op_add(t, loss, gs_op_mean(t, gs_op_softplus(t, gs_op_gather_rows(t, w, u,
                                                                                 PAIRS))));
     loss = gs_op_add(t, loss, gs_op_kl_normal(t, z, gs_op_tanh(t, w)));
+    loss = gs_op_add(t, loss, gs_op_mean(t, gs_op_softplus(t, gs_op_matmul(t, w, false,
+                                                                         gs_op_mean_rows(t, z),
+                                                                         true))));
     ck_assert_int_eq(gs_tape_backward(t, loss), GS_OK);
     value = loss->data[0];
     memcpy(grad, w->grad, gs_i_numel(w) * sizeof *grad);
@@ -1682,7 +1695,7 @@ static Suite *tensor_suite(void)
     TCase *gcn = tcase_create("gcn");
 
     tcase_add_loop_test(grad, tensor_matmul_gradient_matches_finite_differences, 0, 4);
-    tcase_add_loop_test(grad, tensor_matmul_thin_gradient_matches_finite_differences, 0, 12);
+    tcase_add_loop_test(grad, tensor_matmul_thin_gradient_matches_finite_differences, 0, 24);
     tcase_add_test(grad, tensor_matmul_shared_operand_gradient_matches_finite_differences);
     tcase_add_loop_test(grad, tensor_spmm_gradient_matches_finite_differences, 0, 2);
     tcase_add_test(grad, tensor_add_sub_mul_gradient_matches_finite_differences);
@@ -1707,7 +1720,7 @@ static Suite *tensor_suite(void)
     suite_add_tcase(s, grad);
 
     tcase_add_loop_test(fwd, tensor_matmul_matches_naive, 0, 4);
-    tcase_add_loop_test(fwd, tensor_matmul_thin_matches_naive, 0, 12);
+    tcase_add_loop_test(fwd, tensor_matmul_thin_matches_naive, 0, 24);
     tcase_add_test(fwd, tensor_spmm_matches_naive);
     tcase_add_test(fwd, tensor_log_softmax_matches_naive);
     tcase_add_test(fwd, tensor_cross_entropy_matches_naive);

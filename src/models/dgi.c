@@ -12,6 +12,7 @@
 #include "graphssl/dgi.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,41 @@ void gs_dgi_free(gs_dgi_t *m)
     gs_tensor_free(m->alpha);
     gs_bilinear_destroy(&m->disc);
     free(m);
+}
+
+static gs_status_t check_options(const gs_dgi_options_t *opt)
+{
+    if (opt->hidden < 1) {
+        return gs_i_error(GS_ERR_INVALID, "DGI needs hidden >= 1, got %d", opt->hidden);
+    }
+    if (!(opt->lr > 0.0f) || !isfinite(opt->lr)) {
+        return gs_i_error(GS_ERR_INVALID, "DGI needs a finite learning rate above 0, got %g",
+                          opt->lr);
+    }
+    if (!(opt->weight_decay >= 0.0f) || !isfinite(opt->weight_decay)) {
+        return gs_i_error(GS_ERR_INVALID, "DGI needs a finite weight decay >= 0, got %g",
+                          opt->weight_decay);
+    }
+    if (opt->patience < 1 || opt->max_epochs < 1) {
+        return gs_i_error(GS_ERR_INVALID, "DGI needs patience and max_epochs >= 1, got %d "
+                          "and %d", opt->patience, opt->max_epochs);
+    }
+    return GS_OK;
+}
+
+/* The weights with their gradients, Adam's two moments and the best-weight copy, the
+ * activations of an epoch and the features' transpose: what training will hold, checked
+ * before any of it is allocated. */
+static gs_status_t check_size(int n_nodes, int n_features, const gs_dgi_options_t *opt)
+{
+    double h = opt->hidden;
+    double weights = ((double)n_features + h + 2.0) * h * 5.0;
+    double activations = (double)n_nodes * h * 6.0 + 2.0 * n_features;
+    char what[96];
+
+    snprintf(what, sizeof what, "DGI with %d features and hidden %d", n_features,
+             opt->hidden);
+    return gs_i_check_memory((weights + activations) * sizeof(float), what);
 }
 
 static gs_status_t dgi_new(gs_dgi_t **out, int n_features, const gs_dgi_options_t *opt)
@@ -247,6 +283,8 @@ gs_status_t gs_dgi_train(const gs_graph_t *g, const gs_dgi_options_t *opt, gs_dg
     gs_status_t status;
     double start = gs_clock_seconds();
 
+    GS_TRY(check_options(opt));
+    GS_TRY(check_size(g->n_nodes, g->n_features, opt));
     GS_TRY(gs_i_inputs_init(&in, g, true));
     status = dgi_new(&m, in.n_features, opt);
     if (status == GS_OK) {

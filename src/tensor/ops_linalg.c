@@ -16,6 +16,9 @@
  * line and every entry is accumulated in index order. */
 #define COL_BLOCK 16
 
+/* Sixteen floats; arithmetic on it becomes the widest vectors the target has. */
+typedef float vec16_t __attribute__((vector_size(64), aligned(4), may_alias));
+
 /* Rows [r0, r1) of c (m x n) = a b^T + beta c for vectors a (m) and b (n); beta 0 reads
  * nothing of c, which may be uninitialised. */
 GS_I_HOT static void outer_rows(const float *restrict a, const float *restrict b, int n,
@@ -36,11 +39,76 @@ GS_I_HOT static void outer_rows(const float *restrict a, const float *restrict b
     }
 }
 
+/* x . y over n floats, in sixteen lanes combined in a fixed order. */
+GS_I_HOT static float dot_lanes(const float *x, const float *y, int n)
+{
+    vec16_t acc = {0};
+    float sum = 0.0f;
+    int j = 0;
+
+    for (; j + 16 <= n; j += 16) {
+        acc += *(const vec16_t *)(x + j) * *(const vec16_t *)(y + j);
+    }
+    for (int l = 0; l < 16; l++) {
+        sum += acc[l];
+    }
+    for (; j < n; j++) {
+        sum += x[j] * y[j];
+    }
+    return sum;
+}
+
+/* c (rows) = mat (rows x cols) v + beta c. */
+static void rows_dot(const float *mat, int rows, int cols, const float *v, float beta,
+                     float *c)
+{
+    #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= GS_I_PAR_MIN)
+    for (int i = 0; i < rows; i++) {
+        float d = dot_lanes(mat + (size_t)i * cols, v, cols);
+
+        c[i] = beta == 0.0f ? d : beta * c[i] + d;
+    }
+}
+
+/* Columns [j0, j1) of c (cols) = v^T mat (rows x cols) + beta c, row after row. */
+GS_I_HOT static void cols_axpy(const float *restrict mat, int rows, int cols,
+                               const float *restrict v, float beta, float *restrict c, int j0,
+                               int j1)
+{
+    for (int j = j0; j < j1; j++) {
+        c[j] = beta == 0.0f ? 0.0f : beta * c[j];
+    }
+    for (int i = 0; i < rows; i++) {
+        const float *row = mat + (size_t)i * cols;
+
+        for (int j = j0; j < j1; j++) {
+            c[j] += v[i] * row[j];
+        }
+    }
+}
+
+/* c (cols) = v^T mat + beta c, the threads sharing out blocks of columns. */
+static void rows_axpy(const float *mat, int rows, int cols, const float *v, float beta,
+                      float *c)
+{
+    enum { BLOCK = 64 };
+    int blocks = (cols + BLOCK - 1) / BLOCK;
+
+    #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= GS_I_PAR_MIN)
+    for (int b = 0; b < blocks; b++) {
+        int j1 = (b + 1) * BLOCK < cols ? (b + 1) * BLOCK : cols;
+
+        cols_axpy(mat, rows, cols, v, beta, c, b * BLOCK, j1);
+    }
+}
+
 /*
  * Products with a dimension of 1 (DGI's discriminator: H (W s), and the outer products of
- * their gradients).  sgemm would first pack the whole N x D operand into its own buffers;
- * sgemv and sger read it once.  A matrix with one row or column is a contiguous vector
- * whichever way it is stored, so only the flags of the full matrix matter.
+ * their gradients), by our own kernels rather than BLAS: sgemm would first pack the whole
+ * N x D operand into its own buffers, and OpenBLAS's sgemv splits its sums differently with
+ * each thread count.  Here each output element is summed by one thread in a fixed order.
+ * A matrix with one row or column is a contiguous vector whichever way it is stored, so
+ * only the flags of the full matrix matter.
  */
 static void thin_gemm(bool trans_a, const float *a, int a_rows, int a_cols, bool trans_b,
                       const float *b, int b_rows, int b_cols, float beta, float *c)
@@ -50,12 +118,18 @@ static void thin_gemm(bool trans_a, const float *a, int a_rows, int a_cols, bool
 
     if (n == 1) {
         /* c (m) = op(a) b */
-        cblas_sgemv(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, a_rows, a_cols, 1.0f,
-                    a, a_cols, b, 1, beta, c, 1);
+        if (trans_a) {
+            rows_axpy(a, a_rows, a_cols, b, beta, c);
+        } else {
+            rows_dot(a, a_rows, a_cols, b, beta, c);
+        }
     } else if (m == 1) {
         /* c (n) = op(b)^T a */
-        cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans, b_rows, b_cols, 1.0f,
-                    b, b_cols, a, 1, beta, c, 1);
+        if (trans_b) {
+            rows_dot(b, b_rows, b_cols, a, beta, c);
+        } else {
+            rows_axpy(b, b_rows, b_cols, a, beta, c);
+        }
     } else {
         /* k == 1: c (m x n) = a b^T + beta c, an outer product, in one pass over c. */
         #pragma omp parallel for schedule(static) if ((size_t)m * n >= GS_I_PAR_MIN)
