@@ -3,10 +3,16 @@
 # "graphssl: FILE:LINE: expected ..., found ..." on stderr, and leaves no output file behind.
 # Good input read from standard input or generated features work end to end.
 #
-# usage: cli_inputs.sh GRAPHSSL
+# Bad output paths (-o and the like) are refused with code 2 before anything is loaded, and
+# nothing in the directory is created or replaced; gs_embeddings_save_csv itself refuses a
+# target that is not a regular file (checked through the dgi_embed example).  The program
+# also runs under valgrind, which its OpenMP restart must not break.
+#
+# usage: cli_inputs.sh GRAPHSSL DGI_EMBED
 set -u
 
 graphssl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+dgi_embed=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 dir=$(mktemp -d "${TMPDIR:-/tmp}/graphssl_cli_XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
@@ -75,6 +81,160 @@ grep -q '"nodes":3,"edges":2,' stdout.txt || fail "stdin: $(cat stdout.txt)"
 "$graphssl" info g.edgelist --features degree >stdout.txt 2>stderr.txt || fail "degree: $?"
 grep -q '^features: generated degree, 3 x 3$' stderr.txt || fail "degree note: $(cat stderr.txt)"
 grep -q '^features    3, sparse' stdout.txt || fail "degree: $(cat stdout.txt)"
+
+# --- Output paths ------------------------------------------------------------------------
+
+fast=(--max-epochs 2 --threads 1)
+
+# Every file below the current directory with its type, inode, size, time and link target:
+# a file created, replaced (new inode) or written shows up as a difference.  A directory's
+# time is left out: checking that a file can be created there creates and removes one.
+snapshot() {
+    find . -type d -printf '%y %i %p\n' | sort
+    find . ! -type d ! -name stdout.txt ! -name stderr.txt -printf '%y %i %s %T@ %p %l\n' | sort
+}
+
+# refuses_output NAME WANT_MESSAGE ARGS...: exit code 2, exactly one stderr line that is the
+# message (so nothing was loaded: loading prints "using ..." lines), nothing on stdout, and
+# no file created or changed.
+refuses_output() {
+    local name=$1 want=$2
+    shift 2
+    local before after rc
+    before=$(snapshot)
+    "$graphssl" "$@" >stdout.txt 2>stderr.txt
+    rc=$?
+    after=$(snapshot)
+    [ "$rc" -eq 2 ] || fail "$name: exit code $rc, want 2"
+    [ "$(cat stderr.txt)" = "graphssl: $want" ] \
+        || fail "$name: stderr '$(cat stderr.txt)', want 'graphssl: $want'"
+    [ ! -s stdout.txt ] || fail "$name: printed on stdout: $(head -c 200 stdout.txt)"
+    [ "$before" = "$after" ] || fail "$name: files changed: $(diff <(echo "$before") \
+        <(echo "$after") | tr '\n' ' ')"
+}
+
+printf '0 1\n1 2\n2 3\n3 0\n0 2\n' > g.edgelist
+printf '0 a\n1 b\n2 a\n3 b\n' > g.labels
+mkfifo out.fifo
+echo keep > target.csv
+ln -s target.csv link.csv
+ln -s missing.csv dangling.csv
+mkdir outdir
+
+refuses_output fifo "-o out.fifo: is a FIFO, not a regular file; refusing to replace it" \
+    dgi g.edgelist -o out.fifo "${fast[@]}"
+refuses_output symlink "-o link.csv: is a symbolic link, not a regular file; refusing to replace it" \
+    dgi g.edgelist -o link.csv "${fast[@]}"
+refuses_output dangling "-o dangling.csv: is a symbolic link, not a regular file; refusing to replace it" \
+    deepwalk g.edgelist -o dangling.csv --walk-length 5 --walks-per-node 1
+refuses_output directory "-o outdir: is a directory, not a regular file; refusing to replace it" \
+    dgi g.edgelist -o outdir "${fast[@]}"
+refuses_output empty_name "-o expects a file name, found an empty string" \
+    dgi g.edgelist -o "" "${fast[@]}"
+refuses_output stdout "-o -: standard output is not supported (it carries the scores); name a file, or ./- for a file called '-'" \
+    dgi g.edgelist -o - "${fast[@]}"
+refuses_output no_parent "-o nosuch/out.csv: cannot create a file in 'nosuch': No such file or directory" \
+    dgi g.edgelist -o nosuch/out.csv "${fast[@]}"
+refuses_output under_file "-o g.edgelist/out.csv: Not a directory" \
+    vgae g.edgelist -o g.edgelist/out.csv --epochs 2
+if [ -d /proc/self ]; then
+    # Root may write into any directory by its permissions, yet no file can be made here.
+    "$graphssl" dgi g.edgelist -o /proc/out.csv "${fast[@]}" >stdout.txt 2>stderr.txt
+    rc=$?
+    [ "$rc" -eq 2 ] || fail "proc: exit code $rc, want 2"
+    grep -qx "graphssl: -o /proc/out.csv: cannot create a file in '/proc': .*" stderr.txt \
+        || fail "proc: stderr '$(cat stderr.txt)'"
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    mkdir readonly && chmod 555 readonly
+    refuses_output read_only "-o readonly/out.csv: cannot create a file in 'readonly': Permission denied" \
+        dgi g.edgelist -o readonly/out.csv "${fast[@]}"
+    chmod 755 readonly
+fi
+
+# No input of the run may be the output: the graph, its companions found beside it (compared
+# as files, so another name or a hard link counts), files given by options.
+ln g.labels hard.labels
+printf '0 train\n1 test\n' > other.split
+printf '0 1\n' > test.edges
+printf '0 3\n' > test.neg
+printf 'node,d0\n0,1\n' > init.csv
+refuses_output graph "-o g.edgelist: would overwrite g.edgelist, an input of this run" \
+    dgi g.edgelist -o g.edgelist "${fast[@]}"
+refuses_output companion "-o g.labels: would overwrite g.labels, an input of this run" \
+    dgi g.edgelist -o g.labels "${fast[@]}"
+refuses_output other_name "-o ./g.labels: would overwrite g.labels, an input of this run" \
+    dgi g.edgelist -o ./g.labels "${fast[@]}"
+refuses_output hard_link "-o hard.labels: would overwrite g.labels, an input of this run" \
+    dgi g.edgelist -o hard.labels "${fast[@]}"
+refuses_output split_option "-o other.split: would overwrite other.split, an input of this run" \
+    dgi g.edgelist --split other.split -o other.split "${fast[@]}"
+refuses_output test_edges "-o test.neg: would overwrite test.neg, an input of this run" \
+    deepwalk g.edgelist --test-edges test.edges --test-negatives test.neg -o test.neg
+refuses_output val_edges "-o test.edges: would overwrite test.edges, an input of this run" \
+    gae g.edgelist --val-edges test.edges -o test.edges --epochs 2
+refuses_output init "-o init.csv: would overwrite init.csv, an input of this run" \
+    graphgan g.edgelist --init init.csv -o init.csv --epochs 1
+refuses_output output_dis "--output-dis ./gen.csv: is also where the generator's embeddings go (gen.csv); name another file" \
+    graphgan g.edgelist -o gen.csv --output-dis ./gen.csv --epochs 1
+refuses_output dis_fifo "--output-dis out.fifo: is a FIFO, not a regular file; refusing to replace it" \
+    graphgan g.edgelist --output-dis out.fifo --epochs 1
+refuses_output gcc_model "-o test.edges: would overwrite test.edges, an input of this run" \
+    gcc pretrain g.edgelist test.edges -o test.edges --steps 2
+mkdir gcc.model
+refuses_output gcc_default "gcc.model: is a directory, not a regular file; refusing to replace it" \
+    gcc pretrain g.edgelist --steps 2
+rmdir gcc.model
+
+# A regular file is replaced, and the check leaves no file of its own behind.
+"$graphssl" dgi g.edgelist -o target.csv "${fast[@]}" --quiet >stdout.txt 2>stderr.txt \
+    || fail "replace: exit code $?: $(cat stderr.txt)"
+[ "$(head -c 10 target.csv)" = "node,d0,d1" ] || fail "replace: target.csv not rewritten"
+[ -z "$(find . -name 'target.csv.*')" ] || fail "replace: left $(find . -name 'target.csv.*')"
+[ -L link.csv ] || fail "replace: link.csv is no longer a symbolic link"
+
+# The library refuses too: gs_embeddings_save_csv called by the dgi_embed example, after
+# training, must leave the FIFO, the symbolic link and the directory as they were.
+printf '0 1\n1 2\n2 0\n' > lib.edgelist
+for target in out.fifo link.csv outdir; do
+    before=$(snapshot)
+    "$dgi_embed" lib.edgelist "$target" 2 >stdout.txt 2>stderr.txt
+    rc=$?
+    after=$(snapshot)
+    [ "$rc" -eq 1 ] || fail "library $target: exit code $rc, want 1"
+    grep -q ": $target: is .*, not a regular file; refusing to replace it$" stderr.txt \
+        || fail "library $target: stderr '$(cat stderr.txt)'"
+    [ "$before" = "$after" ] || fail "library $target: files changed"
+done
+
+# Standard input has no file name: the default output is stdin.METHOD.csv.
+mkdir from_stdin
+(cd from_stdin && printf '0 1\n1 2\n2 0\n' \
+    | "$graphssl" dgi - "${fast[@]}" --quiet >/dev/null 2>../stderr.txt) \
+    || fail "stdin name: exit code $?: $(cat stderr.txt)"
+[ "$(ls from_stdin)" = "stdin.dgi.csv" ] || fail "stdin name: wrote '$(ls from_stdin)'"
+
+# A file or folder named like a built-in graph shadows it, and the message says so.
+mkdir -p shadow/karate
+cd shadow || exit 1
+refuses shadow_folder "karate: cannot tell the graph format from the file name; pass --format with one of edgelist, graphml, gml, pajek, ncol, lgl, linqs (the built-in graph 'karate' was not used: a folder of that name exists here and takes precedence; rename it or run elsewhere)" \
+    dgi karate -o out.csv "${fast[@]}"
+rmdir karate && echo "0 1 2 3" > karate
+refuses shadow_file "karate: cannot tell the graph format from the file name; pass --format with one of edgelist, graphml, gml, pajek, ncol, lgl, linqs (the built-in graph 'karate' was not used: a file of that name exists here and takes precedence; rename it or run elsewhere)" \
+    info karate
+cd .. || exit 1
+
+# Under valgrind /proc/self/exe is valgrind's tool: the OpenMP restart must not run it.
+# (A sanitizer build cannot run under valgrind at all.)
+if ldd "$graphssl" | grep -q 'lib[at]san'; then
+    echo "sanitizer build: skipping the valgrind run"
+elif command -v valgrind >/dev/null; then
+    valgrind -q "$graphssl" info karate >stdout.txt 2>stderr.txt \
+        || fail "valgrind: exit code $?: $(head -c 300 stderr.txt)"
+    grep -q '^nodes       34 ' stdout.txt || fail "valgrind: stdout '$(head -c 300 stdout.txt)'"
+else
+    echo "valgrind not installed: skipping the valgrind run"
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures failures"

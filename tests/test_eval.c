@@ -286,7 +286,8 @@ START_TEST(eval_kfold_rejects_too_few_labelled_rows)
     }
     ck_assert_int_eq(gs_eval_kfold_logreg(ds.emb, ds.labels, N_CLASSES, 10, 0, &micro, &macro),
                      GS_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(gs_last_error(), "found 5"));
+    ck_assert_str_eq(gs_last_error(), "kfold-logreg with k = 10 folds: expected at least 10 "
+                     "labelled rows (one to test in each fold), found 5");
     dataset_destroy(&ds);
 }
 END_TEST

@@ -148,8 +148,19 @@ static const io_case_t cases[] = {
     {"features_duplicate_row", FEATURES, "0 1:1\n1 2:1\n0 3:1\n", false, GS_ERR_PARSE,
      ":3: expected one row per node, found a second row for node '0' (first on line 1)", NULL,
      0, 0, 0},
-    {"features_unknown_node", FEATURES, "0 1:1\n99 2:1\n1 0:1\n", false, GS_OK, NULL,
-     "1 of 4 nodes have no row; their features are zero", 0, 0, 3},
+    {"features_unknown_node", FEATURES, "0 1:1\n99 2:1\n1 0:1\n2 0:1\n", false, GS_OK, NULL,
+     "1 feature rows name nodes not in the graph; added as isolated nodes (first '99' on "
+     "line 2)", 0, 0, 3},
+    {"features_no_known_node", FEATURES, "a 0:1\nb 1:1\n", false, GS_ERR_INVALID,
+     ": expected rows naming nodes of the graph, found none: all 2 rows name other nodes "
+     "(first 'a' on line 1; the graph's first node is '0'); is this the graph's features "
+     "file?", NULL, 0, 0, 0},
+    {"features_dense_all_zero", FEATURES, "0 0 0\n1 0 0\n2 0 0\n", false, GS_ERR_INVALID,
+     ": expected at least one nonzero feature value, found only zeros in 3 rows", NULL, 0, 0,
+     0},
+    {"features_sparse_explicit_zeros", FEATURES, "0 1:0\n2 0:0.0\n", false, GS_ERR_INVALID,
+     ": expected at least one nonzero feature value, found only zeros in 2 rows", NULL, 0, 0,
+     0},
     {"features_dense_ragged", FEATURES, "0 1 2\n1 3\n", false, GS_ERR_PARSE,
      ":2: expected 2 values after the id (as on line 1), found 1", NULL, 0, 0, 0},
     {"features_dense_inf", FEATURES, "0 1 inf\n", false, GS_ERR_PARSE,
@@ -418,14 +429,28 @@ START_TEST(features_dense_rows_fill_matrix)
 }
 END_TEST
 
-START_TEST(features_header_without_rows_gives_zeros)
+START_TEST(features_header_without_rows_is_refused)
 {
     gs_graph_t *g = base("fz.edgelist");
     const char *path = write_file("fz.features", "# nodes=3 dim=8\n");
 
-    ck_assert_int_eq(gs_features_load(g, path), GS_OK);
-    ck_assert_int_eq(g->n_features, 8);
-    ck_assert_int_eq(gs_csr_nnz(g->features_sparse), 0);
+    ck_assert_int_eq(gs_features_load(g, path), GS_ERR_INVALID);
+    assert_error_is(path, ": expected feature rows with at least one nonzero value, found no "
+                    "rows");
+    ck_assert_int_eq(g->n_features, 0);
+    gs_graph_free(g);
+}
+END_TEST
+
+START_TEST(features_naming_no_node_leaves_graph_unchanged)
+{
+    gs_graph_t *g = base("fn.edgelist");
+    const char *path = write_file("fn.features", "x 1 2\ny 3 4\nz 5 6\n");
+
+    ck_assert_int_eq(gs_features_load(g, path), GS_ERR_INVALID);
+    ck_assert_int_eq(g->n_nodes, 3);
+    ck_assert_int_eq(g->n_features, 0);
+    ck_assert_int_eq(gs_graph_find_node(g, "x"), -1);
     gs_graph_free(g);
 }
 END_TEST
@@ -708,6 +733,20 @@ START_TEST(csv_load_reports_non_numbers)
 }
 END_TEST
 
+START_TEST(csv_load_reports_repeated_node)
+{
+    const char *path = write_file("dup.csv", "node,d0\n1,0.5\n3,0.1\n\n2,0\n3,0.2\n1,1\n");
+    char **names = NULL;
+    gs_tensor_t *emb = NULL;
+
+    ck_assert_int_eq(gs_embeddings_load_csv(path, &names, &emb), GS_ERR_PARSE);
+    ck_assert_ptr_null(names);
+    ck_assert_ptr_null(emb);
+    assert_error_is(path, ":6: expected one row per node, found a second row for node '3' "
+                    "(first on line 3)");
+}
+END_TEST
+
 START_TEST(csv_load_requires_header)
 {
     const char *path = write_file("nohead.csv", "a,1,2\n");
@@ -779,7 +818,8 @@ static Suite *io_suite(void)
     tcase_add_test(tc, edgelist_reports_unreadable_directory);
     tcase_add_test(tc, features_sparse_rows_become_sorted_csr);
     tcase_add_test(tc, features_dense_rows_fill_matrix);
-    tcase_add_test(tc, features_header_without_rows_gives_zeros);
+    tcase_add_test(tc, features_header_without_rows_is_refused);
+    tcase_add_test(tc, features_naming_no_node_leaves_graph_unchanged);
     tcase_add_test(tc, labels_string_classes_sorted_by_name);
     tcase_add_test(tc, labels_integer_classes_keep_their_value);
     tcase_add_test(tc, labels_large_integers_sort_numerically);
@@ -795,6 +835,7 @@ static Suite *io_suite(void)
     tcase_add_test(tc, csv_save_rejects_line_breaks_in_names);
     tcase_add_test(tc, csv_load_reports_wrong_column_count);
     tcase_add_test(tc, csv_load_reports_non_numbers);
+    tcase_add_test(tc, csv_load_reports_repeated_node);
     tcase_add_test(tc, csv_load_requires_header);
     suite_add_tcase(s, tc);
 

@@ -54,7 +54,7 @@ typedef struct load_case {
     gs_status_t status;
     int error_file;           /* which file the error names */
     const char *error;        /* what follows its path */
-    const char *warning;      /* the one warning logged, after its file's path; NULL: none */
+    const char *warning[2];   /* the warnings logged in order, each after its file's path */
     int warning_file;
 
     int n_nodes, n_isolated;
@@ -68,6 +68,7 @@ static const npy_spec_t npy_f8_be = {">f8", 3, 1, {0.5, -1, 2}, 0};
 static const npy_spec_t npy_f8 = {"<f8", 2, 2, {1, 2, 3, 4}, 0};
 static const npy_spec_t npy_nan = {"<f4", 3, 2, {1, 2, NAN, 4, 5, 6}, 0};
 static const npy_spec_t npy_int = {"<i8", 3, 1, {1, 2, 3}, 0};
+static const npy_spec_t npy_zero = {"<f8", 2, 2, {0, 0, 0, 0}, 0};
 static const npy_spec_t npy_short = {"<f4", 3, 2, {1, 2, 3, 4, 5, 6}, 4};
 
 static const char graphml[] =
@@ -151,6 +152,12 @@ static const load_case_t cases[] = {
      .status = GS_ERR_PARSE, .error = ":2: expected 3 columns (u v w), found 4"},
     {"weight_infinite", {TEXT("g.edgelist", "0 1 inf\n")}, .weighted = true,
      .status = GS_ERR_PARSE, .error = ":1: expected a finite number as the weight, found 'inf'"},
+    {"weights_negative_degree", {TEXT("g.edgelist", "a b 1\nb c -2\nc a 0.5\n")},
+     .weighted = true, .status = GS_ERR_INVALID,
+     .error = ": edge weights at node 'b' sum to -1 (0 with the self loop); symmetric "
+              "normalization needs a positive weighted degree: expected non-negative weights"},
+    {"weights_negative_degree_above_minus_one", {TEXT("g.edgelist", "a b 2\nb c -0.5\n")},
+     .weighted = true, .n_nodes = 3, .n_edges = 2},
     {"one_column", {TEXT("g.edgelist", "0 1\n2\n")}, .status = GS_ERR_PARSE,
      .error = ":2: expected 2 columns (u v), found 1"},
     {"unknown_extension", {TEXT("g.dot", "a b\n")}, .status = GS_ERR_UNSUPPORTED,
@@ -162,19 +169,36 @@ static const load_case_t cases[] = {
     /* --- Features --------------------------------------------------------------------- */
     {"features_add_isolated_nodes", {TEXT("g.edgelist", "0 1\n1 2\n"),
                                      TEXT("g.features", "0 0:1\n5 1:1\n3 2:1\n")},
-     .warning = ": 2 of 5 nodes have no row; their features are zero", .warning_file = 1,
-     .n_nodes = 5, .n_isolated = 2, .n_edges = 2, .n_features = 3,
+     .warning = {": 2 feature rows name nodes not in the graph; added as isolated nodes "
+                 "(first '5' on line 2)", ": 2 of 5 nodes have no row; their features are zero"},
+     .warning_file = 1, .n_nodes = 5, .n_isolated = 2, .n_edges = 2, .n_features = 3,
      .name_at = {"3=3", "4=5"}},
     {"features_named_nodes_appended",
      {TEXT("g.edgelist", "a b\n"), TEXT("g.features", "a 1 2\nc 3 4\n")},
-     .warning = ": 1 of 3 nodes have no row; their features are zero", .warning_file = 1,
-     .n_nodes = 3, .n_isolated = 1, .n_edges = 1, .n_features = 2, .name_at = {"2=c"}},
+     .warning = {": 1 feature rows name nodes not in the graph; added as isolated nodes "
+                 "(first 'c' on line 2)", ": 1 of 3 nodes have no row; their features are zero"},
+     .warning_file = 1, .n_nodes = 3, .n_isolated = 1, .n_edges = 1, .n_features = 2,
+     .name_at = {"2=c"}},
     {"features_dense_header", {TEXT("g.edgelist", "0 1\n1 2\n"),
                                TEXT("g.features", "id,f0,f1\n0,1,2\n1,3,4\n2,5,6\n")},
      .n_nodes = 3, .n_edges = 2, .n_features = 2},
     {"features_gzip",
      {TEXT("g.edgelist", "0 1\n1 2\n"), GZIP("g.features.gz", "0 0:1\n1 1:1\n2 4:1\n")},
      .n_nodes = 3, .n_edges = 2, .n_features = 5},
+    {"features_header_only",
+     {TEXT("g.edgelist", "0 1\n1 2\n"), TEXT("g.features", "# nodes=3 dim=3\n")},
+     .status = GS_ERR_INVALID, .error_file = 1,
+     .error = ": expected feature rows with at least one nonzero value, found no rows"},
+    {"features_all_zero",
+     {TEXT("g.edgelist", "0 1\n1 2\n"), TEXT("g.features", "0 0 0\n1 0 0\n2 0 0\n")},
+     .status = GS_ERR_INVALID, .error_file = 1,
+     .error = ": expected at least one nonzero feature value, found only zeros in 3 rows"},
+    {"features_name_no_graph_node",
+     {TEXT("g.edgelist", "0 1\n1 2\n"), TEXT("g.features", "a 0:1\nb 1:1\nc 2:1\n")},
+     .status = GS_ERR_INVALID, .error_file = 1,
+     .error = ": expected rows naming nodes of the graph, found none: all 3 rows name other "
+              "nodes (first 'a' on line 1; the graph's first node is '0'); is this the "
+              "graph's features file?"},
     {"features_nan", {TEXT("g.edgelist", "0 1\n"), TEXT("g.features", "0 1:nan\n")},
      .status = GS_ERR_PARSE, .error_file = 1,
      .error = ":1: expected a finite value, found '1:nan'"},
@@ -199,7 +223,13 @@ static const load_case_t cases[] = {
      .status = GS_ERR_PARSE, .error_file = 1,
      .error = ":1: expected text, found a NUL byte (is this a binary file?)"},
     {"npy_rows_by_index", {TEXT("g.edgelist", "0 1\n1 2\n"), NPY("g.npy", &npy_f4)},
-     .n_nodes = 4, .n_isolated = 1, .n_edges = 2, .n_features = 2, .name_at = {"3=3"}},
+     .warning = {": 1 feature rows name nodes not in the graph; added as isolated nodes "
+                 "(first '3' on row 4)"},
+     .warning_file = 1, .n_nodes = 4, .n_isolated = 1, .n_edges = 2, .n_features = 2,
+     .name_at = {"3=3"}},
+    {"npy_all_zero", {TEXT("g.edgelist", "0 1\n"), NPY("g.npy", &npy_zero)},
+     .status = GS_ERR_INVALID, .error_file = 1,
+     .error = ": expected at least one nonzero feature value, found only zeros in 2 rows"},
     {"npy_rows_by_ids_file", {TEXT("g.edgelist", "a b\nb c\n"), NPY("g.npy", &npy_f8_be),
                               TEXT("g.ids", "c\nb\na\n")},
      .n_nodes = 3, .n_edges = 2, .n_features = 1},
@@ -222,7 +252,7 @@ static const load_case_t cases[] = {
      .n_nodes = 3, .n_edges = 2, .n_classes = 2},
     {"labels_unknown_node_warns",
      {TEXT("g.edgelist", "0 1\n1 2\n"), TEXT("g.labels", "0 0\nzz 1\n1 1\n")},
-     .warning = ": ignored 1 rows for nodes not in the graph (first 'zz' on line 2)",
+     .warning = {": ignored 1 rows for nodes not in the graph (first 'zz' on line 2)"},
      .warning_file = 1, .n_nodes = 3, .n_edges = 2, .n_classes = 2},
     {"labels_unknown_node_strict",
      {TEXT("g.edgelist", "0 1\n1 2\n"), TEXT("g.labels", "0 0\nzz 1\n")},
@@ -231,7 +261,10 @@ static const load_case_t cases[] = {
     {"labels_for_feature_only_node",
      {TEXT("g.edgelist", "0 1\n"), TEXT("g.features", "0 0:1\n1 0:1\n9 1:1\n"),
                                       TEXT("g.labels", "0 x\n9 y\n")},
-     .n_nodes = 3, .n_isolated = 1, .n_edges = 1, .n_features = 2, .n_classes = 2},
+     .warning = {": 1 feature rows name nodes not in the graph; added as isolated nodes "
+                 "(first '9' on line 3)"},
+     .warning_file = 1, .n_nodes = 3, .n_isolated = 1, .n_edges = 1, .n_features = 2,
+     .n_classes = 2},
     {"split_unknown_strict", {TEXT("g.edgelist", "0 1\n"), TEXT("g.split", "0 train\n4 test\n")},
      .strict = true, .status = GS_ERR_PARSE, .error_file = 1,
      .error = ":2: expected a node of the graph or the features, found '4' (--strict)"},
@@ -288,8 +321,10 @@ static const load_case_t cases[] = {
     /* --- LINQS ------------------------------------------------------------------------ */
     {"linqs_pair_from_cites", {TEXT("g.cites", "p1\tp2\np2\tp1\np3\tp2\np9\tp1\n"),
                                TEXT("g.content", content)},
-     .warning = ": 1 of 5 nodes have no row; their features are zero", .warning_file = 1,
-     .n_nodes = 5, .n_isolated = 1, .n_edges = 3, .n_features = 3, .n_classes = 3},
+     .warning = {": 1 feature rows name nodes not in the graph; added as isolated nodes "
+                 "(first 'p4' on line 4)", ": 1 of 5 nodes have no row; their features are zero"},
+     .warning_file = 1, .n_nodes = 5, .n_isolated = 1, .n_edges = 3, .n_features = 3,
+     .n_classes = 3},
     {"linqs_pair_from_content", {TEXT("g.content", content), TEXT("g.cites", "p1\tp2\np3\tp4\n")},
      .n_nodes = 4, .n_edges = 2, .n_features = 3, .n_classes = 3},
     {"linqs_ragged_row",
@@ -323,14 +358,17 @@ enum { N_CASES = sizeof cases / sizeof cases[0] };
 
 /* --- Writing the files ---------------------------------------------------------------- */
 
-static char last_warning[1024];
+/* The first warnings logged, in order, and how many there were. */
+static char warnings[2][1024];
 static int n_warnings;
 
 static void capture_log(gs_log_level_t level, const char *message, void *user)
 {
     (void)user;
     if (level == GS_LOG_WARN) {
-        snprintf(last_warning, sizeof last_warning, "%s", message);
+        if (n_warnings < 2) {
+            snprintf(warnings[n_warnings], sizeof warnings[0], "%s", message);
+        }
         n_warnings++;
     }
 }
@@ -520,10 +558,10 @@ START_TEST(load_cases_match_table)
         return;
     }
     check_graph(c, g);
-    ck_assert_msg(n_warnings == (c->warning != NULL), "case %s: %d warnings ('%s')", c->name,
-                  n_warnings, last_warning);
-    if (c->warning) {
-        check_message(c, dir, c->warning_file, c->warning, last_warning);
+    ck_assert_msg(n_warnings == (c->warning[0] != NULL) + (c->warning[1] != NULL),
+                  "case %s: %d warnings ('%s')", c->name, n_warnings, warnings[0]);
+    for (int i = 0; i < n_warnings; i++) {
+        check_message(c, dir, c->warning_file, c->warning[i], warnings[i]);
     }
     gs_graph_free(g);
 }

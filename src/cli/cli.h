@@ -18,7 +18,7 @@ enum { GS_CLI_COMMON_BASE = 1000 };
 typedef struct gs_cli {
     const char *method;        /* "dgi", "eval", ... */
     const char *graph_path;    /* positional GRAPH */
-    const char *output;        /* -o, or NULL for NAME.METHOD.csv */
+    const char *output;        /* -o, or NULL for the default (gs_cli_output_path) */
     gs_load_options_t load;
     uint64_t seed;
     int threads;
@@ -76,8 +76,31 @@ int gs_cli_fail(gs_status_t status);
 /* Loads cli->graph_path with its companions; on failure prints and returns an exit code. */
 int gs_cli_load_graph(gs_cli_t *cli, gs_graph_t **g, double *seconds);
 
-/* The output path: -o, or NAME.METHOD.csv in the current directory.  Caller frees. */
+/* Prints the failure to load the graph at path (saying when a file shadows the built-in
+ * graph of that name) and returns GS_EXIT_DATA, or GS_EXIT_RUNTIME for status NOMEM or
+ * INTERNAL. */
+int gs_cli_load_failed(const char *path, gs_status_t status);
+
+/* The output path: -o, or NAME.METHOD.csv in the current directory (stdin.METHOD.csv for
+ * GRAPH '-').  Caller frees. */
 char *gs_cli_output_path(const gs_cli_t *cli);
+
+/*
+ * A run can take minutes: an output that cannot or must not be written is refused before
+ * it starts.  path must be a non-empty name other than "-"; when it exists, a regular file
+ * (lstat: not a symbolic link, FIFO, device or directory) that is none of the run's inputs
+ * (GRAPH, --features, --labels, --split, the companions found beside GRAPH, and
+ * inputs[0..n_inputs), which may hold NULLs; compared by device and inode); and a file must
+ * be creatable beside it.  option ("-o", NULL when path is a default name) prefixes path in
+ * the messages.  Returns GS_EXIT_OK, or GS_EXIT_USAGE after printing why (GS_EXIT_RUNTIME
+ * when out of memory).
+ */
+int gs_cli_check_output_path(const gs_cli_t *cli, const char *option, const char *path,
+                             const char *const *inputs, int n_inputs);
+
+/* gs_cli_check_output_path for the embeddings' path, gs_cli_output_path (GS_EXIT_RUNTIME
+ * when out of memory). */
+int gs_cli_check_output(const gs_cli_t *cli, const char *const *inputs, int n_inputs);
 
 /* Writes emb as CSV to the output path, atomically; on failure prints and returns an exit
  * code. */

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum {
@@ -78,7 +79,9 @@ struct option *gs_cli_options(const struct option *own, int n_own)
 const char *gs_cli_common_help(void)
 {
     return "common options:\n"
-           "  -o FILE               where to write the embeddings (CSV)\n"
+           "  -o FILE               where to write the embeddings (CSV): a new or regular\n"
+           "                        file, not an input, not '-' (stdout carries the scores);\n"
+           "                        default NAME.METHOD.csv here (stdin.METHOD.csv for '-')\n"
            "  --features F|KIND     features file, or identity, degree[:K], constant,\n"
            "                        lap-eig[:K], random[:K]\n"
            "  --labels L --split S  companion files (found beside GRAPH by default)\n"
@@ -242,58 +245,236 @@ int gs_cli_fail(gs_status_t status)
     return gs_status_exit_code(status);
 }
 
-/*
- * A run can take minutes; an output path that cannot be written should fail before it, not
- * after.  Also refuses writing the embeddings over the input graph.
- */
-static int check_output_path(const gs_cli_t *cli)
+/* Prints "graphssl: [OPTION ]PATH: message" and returns GS_EXIT_USAGE. */
+static int refuse_output(const char *option, const char *path, const char *fmt, ...)
 {
-    char *copy, *dir, *out_real, *in_real;
+    va_list ap;
+
+    fprintf(stderr, "graphssl: %s%s%s: ", option ? option : "", option ? " " : "", path);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return GS_EXIT_USAGE;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFDIR: return "a directory";
+    case S_IFLNK: return "a symbolic link";
+    case S_IFIFO: return "a FIFO";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    default: return "a special file";
+    }
+}
+
+/* Whether path names an existing file that is the file out (same device and inode). */
+static bool same_file(const char *path, const struct stat *out)
+{
+    struct stat st;
+
+    return path && stat(path, &st) == 0 && st.st_dev == out->st_dev &&
+           st.st_ino == out->st_ino;
+}
+
+/*
+ * The companions gs_graph_load looks for beside GRAPH (src/io/load.c, and the .ids of a
+ * NumPy features file): GRAPH's path without ".gz" and without its extension, then one of
+ * these suffixes.
+ */
+static const char *const companion_suffixes[] = {
+    ".features", ".features.gz", ".npy", ".ids", ".labels", ".labels.gz", ".split",
+    ".split.gz", ".cites", ".content",
+};
+
+/* GRAPH's path without a final ".gz" and without the extension of its last component. */
+static char *companion_stem(const char *graph)
+{
+    size_t n = strlen(graph);
+    const char *base, *dot;
+    char *stem;
+
+    if (n > 3 && !strcmp(graph + n - 3, ".gz")) {
+        n -= 3;
+    }
+    stem = strndup(graph, n);
+    if (stem) {
+        base = strrchr(stem, '/') ? strrchr(stem, '/') + 1 : stem;
+        dot = strrchr(base, '.');
+        if (dot && dot != base) {
+            stem[dot - stem] = '\0';
+        }
+    }
+    return stem;
+}
+
+/* The companion of graph that is the file out, or NULL (also when it has none); caller
+ * frees. */
+static char *same_companion(const char *graph, const struct stat *out)
+{
+    char *stem = companion_stem(graph), *path = NULL;
+    size_t n = sizeof companion_suffixes / sizeof companion_suffixes[0];
+
+    for (size_t i = 0; stem && i < n; i++) {
+        if (asprintf(&path, "%s%s", stem, companion_suffixes[i]) < 0) {
+            path = NULL;
+            break;
+        }
+        if (same_file(path, out)) {
+            break;
+        }
+        free(path);
+        path = NULL;
+    }
+    free(stem);
+    return path;
+}
+
+/* Refuses an existing output that is one of the run's inputs: GRAPH, the files given by the
+ * common options, the companions the loader would pick up, and the command's own inputs. */
+static int check_not_input(const gs_cli_t *cli, const char *option, const char *path,
+                           const struct stat *out, const char *const *inputs, int n_inputs)
+{
+    const char *given[] = {cli->graph_path, cli->load.features, cli->load.labels,
+                           cli->load.split};
+    bool search = !cli->load.no_companions && cli->graph_path &&
+                  strcmp(cli->graph_path, "-") != 0;
+    char *companion = NULL;
+    const char *clash = NULL;
     int rc = GS_EXIT_OK;
 
-    if (!cli->output) {
-        return GS_EXIT_OK;
+    for (size_t i = 0; !clash && i < sizeof given / sizeof given[0]; i++) {
+        clash = same_file(given[i], out) ? given[i] : NULL;
     }
-    copy = strdup(cli->output);
-    dir = copy ? dirname(copy) : NULL;
-    if (dir && access(dir, W_OK) != 0) {
-        fprintf(stderr, "graphssl: %s: cannot write into '%s': %s\n", cli->output, dir,
-                strerror(errno));
-        rc = GS_EXIT_USAGE;
+    for (int i = 0; !clash && i < n_inputs; i++) {
+        clash = same_file(inputs[i], out) ? inputs[i] : NULL;
     }
-    free(copy);
-
-    out_real = realpath(cli->output, NULL);
-    in_real = realpath(cli->graph_path, NULL);
-    if (rc == GS_EXIT_OK && out_real && in_real && !strcmp(out_real, in_real)) {
-        fprintf(stderr, "graphssl: -o %s would overwrite the input graph\n", cli->output);
-        rc = GS_EXIT_USAGE;
+    if (!clash && search) {
+        companion = same_companion(cli->graph_path, out);
+        clash = companion;
     }
-    free(out_real);
-    free(in_real);
+    if (clash) {
+        rc = refuse_output(option, path, "would overwrite %s, an input of this run", clash);
+    }
+    free(companion);
     return rc;
+}
+
+/*
+ * Whether a file can be created beside path, by creating and removing one as the writer
+ * will (gs_embeddings_save_csv writes PATH.XXXXXX, then renames it).  access(dir, W_OK) is
+ * not enough: it passes for root in any directory, /proc included.
+ */
+static int check_creatable(const char *option, const char *path)
+{
+    char *probe, *dir = strdup(path);
+    int fd, saved_errno, rc = GS_EXIT_OK;
+
+    if (!dir || asprintf(&probe, "%s.XXXXXX", path) < 0) {
+        free(dir);
+        fputs("graphssl: out of memory\n", stderr);
+        return GS_EXIT_RUNTIME;
+    }
+    fd = mkstemp(probe);
+    saved_errno = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    } else {
+        rc = refuse_output(option, path, "cannot create a file in '%s': %s", dirname(dir),
+                           strerror(saved_errno));
+    }
+    free(probe);
+    free(dir);
+    return rc;
+}
+
+int gs_cli_check_output_path(const gs_cli_t *cli, const char *option, const char *path,
+                             const char *const *inputs, int n_inputs)
+{
+    struct stat st;
+    int rc;
+
+    if (!path || !*path) {
+        fprintf(stderr, "graphssl: %s expects a file name, found an empty string\n",
+                option ? option : "the output");
+        return GS_EXIT_USAGE;
+    }
+    if (!strcmp(path, "-")) {
+        return refuse_output(option, path, "standard output is not supported (it carries "
+                             "the scores); name a file, or ./- for a file called '-'");
+    }
+    if (lstat(path, &st) != 0) {
+        return errno == ENOENT ? check_creatable(option, path)
+                               : refuse_output(option, path, "%s", strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return refuse_output(option, path, "is %s, not a regular file; refusing to replace "
+                             "it", file_kind(st.st_mode));
+    }
+    rc = check_not_input(cli, option, path, &st, inputs, n_inputs);
+    return rc == GS_EXIT_OK ? check_creatable(option, path) : rc;
+}
+
+int gs_cli_check_output(const gs_cli_t *cli, const char *const *inputs, int n_inputs)
+{
+    char *path = gs_cli_output_path(cli);
+    int rc;
+
+    if (!path) {
+        fputs("graphssl: out of memory\n", stderr);
+        return GS_EXIT_RUNTIME;
+    }
+    rc = gs_cli_check_output_path(cli, cli->output ? "-o" : NULL, path, inputs, n_inputs);
+    free(path);
+    return rc;
+}
+
+/* The names gs_graph_load reads as a built-in dataset when no file of that name exists. */
+static const char *const builtin_graphs[] = {"karate"};
+
+static bool is_builtin_name(const char *path)
+{
+    for (size_t i = 0; i < sizeof builtin_graphs / sizeof builtin_graphs[0]; i++) {
+        if (!strcmp(path, builtin_graphs[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int gs_cli_load_failed(const char *path, gs_status_t status)
+{
+    struct stat st;
+
+    fprintf(stderr, "graphssl: %s", gs_last_error());
+
+    /* `graphssl dgi karate` beside a folder named karate reads the folder. */
+    if (is_builtin_name(path) && stat(path, &st) == 0) {
+        fprintf(stderr, " (the built-in graph '%s' was not used: %s of that name exists here "
+                "and takes precedence; rename it or run elsewhere)", path,
+                S_ISDIR(st.st_mode) ? "a folder" : "a file");
+    }
+    fputc('\n', stderr);
+
+    /* An input that cannot be read is bad input data, not a failure of the run. */
+    return status == GS_ERR_NOMEM || status == GS_ERR_INTERNAL ? GS_EXIT_RUNTIME
+                                                               : GS_EXIT_DATA;
 }
 
 int gs_cli_load_graph(gs_cli_t *cli, gs_graph_t **g, double *seconds)
 {
     double start = gs_clock_seconds();
     gs_status_t status;
-    int rc = check_output_path(cli);
-
-    if (rc != GS_EXIT_OK) {
-        return rc;
-    }
 
     /* Generated features (--features random, lap-eig) follow the run's seed. */
     cli->load.seed = cli->seed;
     status = gs_graph_load(g, cli->graph_path, &cli->load);
-
     if (status != GS_OK) {
-        fprintf(stderr, "graphssl: %s\n", gs_last_error());
-
-        /* An input that cannot be read is bad input data, not a failure of the run. */
-        return status == GS_ERR_NOMEM || status == GS_ERR_INTERNAL ? GS_EXIT_RUNTIME
-                                                                   : GS_EXIT_DATA;
+        return gs_cli_load_failed(cli->graph_path, status);
     }
     *seconds = gs_clock_seconds() - start;
     if (!cli->quiet) {
@@ -311,7 +492,8 @@ char *gs_cli_output_path(const gs_cli_t *cli)
     if (cli->output) {
         return strdup(cli->output);
     }
-    copy = strdup(cli->graph_path);
+    /* Standard input has no name of its own, and "-.dgi.csv" is awkward to type. */
+    copy = strdup(strcmp(cli->graph_path, "-") != 0 ? cli->graph_path : "stdin");
     if (!copy) {
         return NULL;
     }

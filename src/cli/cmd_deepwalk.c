@@ -156,11 +156,16 @@ static int evaluate_links(const gs_graph_t *g, const gs_pairs_t *pos, const gs_p
 static int load(deepwalk_cli_t *c, gs_graph_t **g, gs_pairs_t *pos, gs_pairs_t *neg,
                 double *t_load)
 {
+    const char *inputs[] = {c->test_edges, c->test_negatives};
     gs_status_t status;
-    int rc = gs_cli_load_graph(&c->cli, g, t_load);
+    int rc;
 
     memset(pos, 0, sizeof *pos);
     memset(neg, 0, sizeof *neg);
+    rc = gs_cli_check_output(&c->cli, inputs, 2);
+    if (rc == GS_EXIT_OK) {
+        rc = gs_cli_load_graph(&c->cli, g, t_load);
+    }
     if (rc != GS_EXIT_OK || !c->test_edges) {
         return rc;
     }

@@ -146,7 +146,8 @@ int gs_cmd_dgi(int argc, char **argv)
     if ((rc = parse_args(&d, argc, argv)) != GS_EXIT_OK) {
         return rc < 0 ? GS_EXIT_OK : rc;
     }
-    if ((rc = gs_cli_load_graph(&d.cli, &g, &t_load)) != GS_EXIT_OK) {
+    if ((rc = gs_cli_check_output(&d.cli, NULL, 0)) != GS_EXIT_OK ||
+        (rc = gs_cli_load_graph(&d.cli, &g, &t_load)) != GS_EXIT_OK) {
         return rc;
     }
     if (g->n_features == 0) {

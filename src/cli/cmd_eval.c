@@ -61,6 +61,32 @@ static gs_status_t load_embeddings(const gs_cli_t *cli, gs_graph_t **g, gs_tenso
     return status;
 }
 
+/*
+ * kfold-logreg, the protocol without a split, tests on a labelled row in each of its folds.
+ * Checked here because only the command knows which files the rows came from; the count
+ * must match the folds gs_cli_evaluate() asks for.
+ */
+enum { KFOLD_FOLDS = 10 };
+
+static int check_enough_labels(const gs_cli_t *cli, const gs_graph_t *g)
+{
+    int n_labelled = 0;
+
+    if (g->split || !g->labels) {
+        return GS_EXIT_OK;
+    }
+    for (int v = 0; v < g->n_nodes; v++) {
+        n_labelled += g->labels[v] >= 0;
+    }
+    if (n_labelled >= KFOLD_FOLDS) {
+        return GS_EXIT_OK;
+    }
+    fprintf(stderr, "graphssl: %s: expected at least %d labelled rows of %s for "
+            "kfold-logreg (one per fold; give --split for dgi-linear), found %d\n",
+            cli->load.labels, KFOLD_FOLDS, cli->graph_path, n_labelled);
+    return GS_EXIT_DATA;
+}
+
 int gs_cmd_eval(int argc, char **argv)
 {
     gs_tensor_t *emb = NULL;
@@ -81,6 +107,11 @@ int gs_cmd_eval(int argc, char **argv)
         gs_tensor_free(emb);
         gs_graph_free(g);
         return status == GS_ERR_NOMEM ? GS_EXIT_RUNTIME : GS_EXIT_DATA;
+    }
+    if ((rc = check_enough_labels(&cli, g)) != GS_EXIT_OK) {
+        gs_tensor_free(emb);
+        gs_graph_free(g);
+        return rc;
     }
 
     gs_json_begin(&json);

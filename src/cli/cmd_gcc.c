@@ -244,8 +244,7 @@ static int load_input(const run_t *r, const char *path, bool companions, input_t
         status = gs_graph_load(&in->graph, path, &load);
     }
     if (status != GS_OK) {
-        fprintf(stderr, "graphssl: %s\n", gs_last_error());
-        return status == GS_ERR_NOMEM ? GS_EXIT_RUNTIME : GS_EXIT_DATA;
+        return gs_cli_load_failed(path, status);
     }
     if (!r->cli.quiet) {
         fprintf(stderr, "loaded %s: %d nodes, %lld edges%s\n", path, in->graph->n_nodes,
@@ -463,9 +462,14 @@ static int embed_target(run_t *r, const gs_gcc_t *model, const char *path)
     return rc;
 }
 
+static const char *model_path(const run_t *r)
+{
+    return r->cli.output ? r->cli.output : "gcc.model";
+}
+
 static int save_model(run_t *r, const gs_gcc_t *model)
 {
-    const char *path = r->cli.output ? r->cli.output : "gcc.model";
+    const char *path = model_path(r);
     gs_status_t status = gs_gcc_save(model, path);
 
     if (status != GS_OK) {
@@ -494,11 +498,27 @@ static int load_model(run_t *r, gs_gcc_t **model)
     return GS_EXIT_OK;
 }
 
+/* Refuses, before training, an output (the model or the embeddings) that cannot be written
+ * or is one of the inputs: the graphs, the model, the --graphs folder. */
+static int check_output(const run_t *r)
+{
+    const char *const *inputs = (const char *const *)r->inputs;
+
+    if (r->mode == MODE_PRETRAIN) {
+        return gs_cli_check_output_path(&r->cli, r->cli.output ? "-o" : NULL, model_path(r),
+                                        inputs, r->n_inputs);
+    }
+    return gs_cli_check_output(&r->cli, inputs, r->n_inputs);
+}
+
 static int run_mode(run_t *r)
 {
     gs_gcc_t *model = NULL;
-    int rc;
+    int rc = check_output(r);
 
+    if (rc != GS_EXIT_OK) {
+        return rc;
+    }
     switch (r->mode) {
     case MODE_PRETRAIN:
         rc = pretrain(r, r->inputs, r->n_inputs, &model);

@@ -320,6 +320,15 @@ static int run_model(vgae_cli_t *vc, gs_graph_t *g, gs_json_t *json)
     return rc;
 }
 
+/* Refuses, before training, an output that cannot be written or is one of the inputs. */
+static int check_output(const vgae_cli_t *vc)
+{
+    const split_files_t *f = &vc->files;
+    const char *inputs[] = {f->test, f->test_neg, f->val, f->val_neg};
+
+    return gs_cli_check_output(&vc->cli, inputs, 4);
+}
+
 static int run(int argc, char **argv, bool variational)
 {
     vgae_cli_t vc;
@@ -339,7 +348,8 @@ static int run(int argc, char **argv, bool variational)
     if ((rc = parse_args(&vc, argc, argv)) != GS_EXIT_OK) {
         return rc < 0 ? GS_EXIT_OK : rc;
     }
-    if ((rc = gs_cli_load_graph(&vc.cli, &g, &t_load)) != GS_EXIT_OK) {
+    if ((rc = check_output(&vc)) != GS_EXIT_OK ||
+        (rc = gs_cli_load_graph(&vc.cli, &g, &t_load)) != GS_EXIT_OK) {
         return rc;
     }
     if (g->n_features == 0) {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct command {
@@ -34,6 +35,42 @@ static void print_usage(FILE *out)
     fputs("\n'graphssl <command> --help' shows a command's options.\n", out);
 }
 
+/* The file execvp would run for argv[0]: the name itself when it has a '/', else the first
+ * executable of that name on PATH.  False when there is none. */
+static bool find_program(const char *argv0, struct stat *st)
+{
+    const char *path = getenv("PATH");
+    char file[4096];
+
+    if (strchr(argv0, '/')) {
+        return stat(argv0, st) == 0;
+    }
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+
+        /* An empty entry is the current directory. */
+        int n = len ? snprintf(file, sizeof file, "%.*s/%s", (int)len, path, argv0)
+                    : snprintf(file, sizeof file, "./%s", argv0);
+
+        if (n > 0 && (size_t)n < sizeof file && access(file, X_OK) == 0 &&
+            stat(file, st) == 0 && S_ISREG(st->st_mode)) {
+            return true;
+        }
+        path += len + (path[len] == ':');
+    }
+    return false;
+}
+
+/* Whether /proc/self/exe is this program.  Under valgrind (or another loader) it is the
+ * tool running the program, and executing it would start the tool without its arguments. */
+static bool self_is_program(const char *argv0)
+{
+    struct stat self, program;
+
+    return argv0 && stat("/proc/self/exe", &self) == 0 && find_program(argv0, &program) &&
+           self.st_dev == program.st_dev && self.st_ino == program.st_ino;
+}
+
 /*
  * OpenMP's worker threads spin between parallel regions by default.  On a machine with few
  * cores that other programs also use, a spinning worker steals the core its partner needs,
@@ -42,11 +79,12 @@ static void print_usage(FILE *out)
  * epoch has a dozen parallel regions, and a short spin before sleeping made 2-thread DGI
  * 6% faster than sleeping at once.  The policy is read once when the OpenMP runtime loads,
  * before main, so the program sets it and restarts itself once; a policy the user set is
- * kept.
+ * kept.  It restarts only when /proc/self/exe is the program argv[0] names: under valgrind
+ * that file is valgrind's tool, so the run goes on with the runtime's default policy.
  */
 static void ensure_passive_wait_policy(char **argv)
 {
-    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) {
+    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT") || !self_is_program(argv[0])) {
         return;
     }
     setenv("OMP_WAIT_POLICY", "passive", 1);

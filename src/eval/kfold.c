@@ -458,8 +458,8 @@ static gs_status_t check_k(const int32_t *labels, int n, int k)
         n_labelled += labels[v] >= 0;
     }
     if (n_labelled < k) {
-        return gs_i_error(GS_ERR_INVALID,
-                          "k-fold needs at least k = %d labelled rows, found %d", k,
+        return gs_i_error(GS_ERR_INVALID, "kfold-logreg with k = %d folds: expected at "
+                          "least %d labelled rows (one to test in each fold), found %d", k, k,
                           n_labelled);
     }
     return GS_OK;

@@ -2,7 +2,8 @@
  * Embeddings as CSV: a header "node,d0,...,d{D-1}", then one row per node, its name and D
  * values printed with %.9g (nine significant digits restore every float32 exactly).  Names
  * with a comma or a quote are quoted as RFC 4180 does.  Saving is atomic: the rows go to a
- * temporary file beside the target, renamed over it at the end.
+ * temporary file beside the target, renamed over it at the end.  Only a regular file is
+ * replaced that way: a directory, a device, a FIFO or a symbolic link is refused.
  */
 #include "graphssl/io.h"
 
@@ -19,6 +20,7 @@
 
 typedef struct csv_rows {
     char **names;
+    long *lines;              /* each row's line, for messages */
     float *data;
     int n;
     int cap;
@@ -105,6 +107,35 @@ static gs_status_t write_temp(int fd, const char *path, char *const *names,
     return GS_OK;
 }
 
+static const char *file_kind(mode_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFDIR: return "a directory";
+    case S_IFLNK: return "a symbolic link";
+    case S_IFIFO: return "a FIFO";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    default: return "a special file";
+    }
+}
+
+/*
+ * rename() replaces whatever the target is: a device node or a FIFO would become a regular
+ * file, and a symbolic link would be replaced instead of the file it points to.  lstat, not
+ * stat, so that the link itself is what is judged.
+ */
+static gs_status_t check_target(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) {
+        return GS_OK;
+    }
+    return gs_i_error(GS_ERR_IO, "%s: is %s, not a regular file; refusing to replace it",
+                      path, file_kind(st.st_mode));
+}
+
 gs_status_t gs_embeddings_save_csv(const char *path, char *const *names,
                                    const gs_tensor_t *emb)
 {
@@ -112,11 +143,12 @@ gs_status_t gs_embeddings_save_csv(const char *path, char *const *names,
     int fd;
     gs_status_t status;
 
-    if (!path || !names || !emb) {
-        return gs_i_error(GS_ERR_INVALID, "gs_embeddings_save_csv: path, names and "
-                          "embeddings are required");
+    if (!path || !*path || !names || !emb) {
+        return gs_i_error(GS_ERR_INVALID, "gs_embeddings_save_csv: a non-empty path, names "
+                          "and embeddings are required");
     }
     GS_TRY(check_names(names, emb->rows));
+    GS_TRY(check_target(path));
     tmp = malloc(strlen(path) + sizeof ".XXXXXX");
     if (!tmp) {
         return gs_i_error(GS_ERR_NOMEM, "%s: out of memory", path);
@@ -148,6 +180,7 @@ static void free_rows(csv_rows_t *r)
         free(r->names[i]);
     }
     free(r->names);
+    free(r->lines);
     free(r->data);
 }
 
@@ -172,12 +205,16 @@ static gs_status_t grow_rows(csv_rows_t *r, const gs_i_text_t *t)
 {
     int cap = r->cap ? (r->cap < INT_MAX / 2 ? 2 * r->cap : INT_MAX) : 1024;
     char **names = realloc(r->names, (size_t)cap * sizeof *names);
+    long *lines = names ? realloc(r->lines, (size_t)cap * sizeof *lines) : NULL;
     float *data;
 
     if (names) {
         r->names = names;
     }
-    data = names ? realloc(r->data, (size_t)cap * (size_t)r->dim * sizeof *data) : NULL;
+    if (lines) {
+        r->lines = lines;
+    }
+    data = lines ? realloc(r->data, (size_t)cap * (size_t)r->dim * sizeof *data) : NULL;
     if (!data || r->n == INT_MAX) {
         return gs_i_error(GS_ERR_NOMEM, "%s:%ld: out of memory for the embeddings", t->name,
                           t->line);
@@ -209,8 +246,53 @@ static gs_status_t read_row(const gs_i_text_t *t, csv_rows_t *r)
     if (!r->names[r->n]) {
         return gs_i_error(GS_ERR_NOMEM, "%s:%ld: out of memory", t->name, t->line);
     }
-    r->n++;
+    r->lines[r->n++] = t->line;
     return GS_OK;
+}
+
+typedef struct name_row {
+    const char *name;
+    int row;
+} name_row_t;
+
+/* By name, then by row, so a repeat sorts right after the row it repeats. */
+static int compare_name_rows(const void *a, const void *b)
+{
+    const name_row_t *x = a;
+    const name_row_t *y = b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* Refuses a node named by two rows, naming the earliest repeat in the file. */
+static gs_status_t check_unique(const gs_i_text_t *t, const csv_rows_t *r)
+{
+    name_row_t *s = malloc((size_t)r->n * sizeof *s);
+    int repeat = -1, first = -1;
+
+    if (!s) {
+        return gs_i_error(GS_ERR_NOMEM, "%s: out of memory checking node names", t->name);
+    }
+    for (int i = 0; i < r->n; i++) {
+        s[i] = (name_row_t){r->names[i], i};
+    }
+    qsort(s, (size_t)r->n, sizeof *s, compare_name_rows);
+    for (int i = 1, start = 0; i < r->n; i++) {
+        if (strcmp(s[i].name, s[start].name) != 0) {
+            start = i;
+        } else if (repeat < 0 || s[i].row < repeat) {
+            repeat = s[i].row;
+            first = s[start].row;
+        }
+    }
+    free(s);
+    if (repeat < 0) {
+        return GS_OK;
+    }
+    return gs_i_error(GS_ERR_PARSE, "%s:%ld: expected one row per node, found a second row "
+                      "for node '%s' (first on line %ld)", t->name, r->lines[repeat],
+                      r->names[repeat], r->lines[first]);
 }
 
 static gs_status_t read_all_rows(gs_i_text_t *t, csv_rows_t *r)
@@ -226,7 +308,7 @@ static gs_status_t read_all_rows(gs_i_text_t *t, csv_rows_t *r)
     if (r->n == 0) {
         return gs_i_error(GS_ERR_INVALID, "%s: no embedding rows found", t->name);
     }
-    return GS_OK;
+    return check_unique(t, r);
 }
 
 gs_status_t gs_embeddings_load_csv(const char *path, char ***names, gs_tensor_t **emb)

@@ -126,6 +126,53 @@ static gs_status_t match_rows(matcher_t *m, const gs_graph_t *g)
     return GS_OK;
 }
 
+/* Whether any row holds a value other than zero (a sparse row may list explicit zeros). */
+static bool has_nonzero(const gs_i_feature_rows_t *rows)
+{
+    size_t n = rows->dense ? (size_t)rows->n_rows * (size_t)rows->width
+                           : (size_t)rows->indptr[rows->n_rows];
+    const float *v = rows->dense ? rows->dense : rows->values;
+
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != 0.0f) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Features that are zero everywhere make every node look the same: the encoder's output
+ * is its bias alone, and the embeddings carry no information. */
+static gs_status_t check_nonzero(const gs_i_feature_rows_t *rows)
+{
+    if (rows->n_rows == 0) {
+        return gs_i_error(GS_ERR_INVALID, "%s: expected feature rows with at least one "
+                          "nonzero value, found no rows", rows->file);
+    }
+    if (!has_nonzero(rows)) {
+        return gs_i_error(GS_ERR_INVALID, "%s: expected at least one nonzero feature value, "
+                          "found only zeros in %d rows", rows->file, rows->n_rows);
+    }
+    return GS_OK;
+}
+
+/* Rows that all name nodes the graph lacks would leave every real node with zeros; that
+ * is a features file of another graph, or ids written differently. */
+static gs_status_t check_overlap(const matcher_t *m, const gs_graph_t *g)
+{
+    const gs_i_feature_rows_t *rows = m->rows;
+    char first[512];
+
+    if (m->n_old == 0 || m->n_extra < rows->n_rows) {
+        return GS_OK;
+    }
+    short_place_of(rows, 0, first, sizeof first);
+    return gs_i_error(GS_ERR_INVALID, "%s: expected rows naming nodes of the graph, found "
+                      "none: all %d rows name other nodes (first '%s' on %s; the graph's "
+                      "first node is '%s'); is this the graph's features file?",
+                      rows->file, rows->n_rows, rows->names[0], first, g->names[0]);
+}
+
 /* Adds the provisional nodes to g and rewrites row_of in the final node order. */
 static gs_status_t add_extra_nodes(matcher_t *m, gs_graph_t *g)
 {
@@ -269,11 +316,14 @@ static void log_coverage(const matcher_t *m, const gs_graph_t *g)
     int missing = g->n_nodes - rows->n_rows;
     char first[512];
 
+    /* By design (Planetoid's Citeseer has 48 such papers), but a typo in the ids looks the
+     * same, so the user hears of it. */
     if (m->n_extra > 0) {
         short_place_of(rows, m->row_of[gs_graph_find_node(g, m->extra[0])], first,
                        sizeof first);
-        gs_i_log(GS_LOG_INFO, "%s: %d nodes appear only in the features; added as isolated "
-                 "nodes (first '%s' on %s)", rows->file, m->n_extra, m->extra[0], first);
+        gs_i_log(GS_LOG_WARN, "%s: %d feature rows name nodes not in the graph; added as "
+                 "isolated nodes (first '%s' on %s)", rows->file, m->n_extra, m->extra[0],
+                 first);
     }
     if (missing > 0) {
         gs_i_log(GS_LOG_WARN, "%s: %d of %d nodes have no row; their features are zero",
@@ -291,9 +341,13 @@ gs_status_t gs_i_features_attach(gs_graph_t *g, const gs_i_feature_rows_t *rows,
         return gs_i_error(GS_ERR_INVALID, "%s: expected at least one feature column, found "
                           "none", rows->file);
     }
+    GS_TRY(check_nonzero(rows));
     status = matcher_init(&m, g, rows);
     if (status == GS_OK) {
         status = match_rows(&m, g);
+    }
+    if (status == GS_OK) {
+        status = check_overlap(&m, g);
     }
     if (status == GS_OK && m.n_extra > 0) {
         status = add_extra_nodes(&m, g);

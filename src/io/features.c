@@ -319,7 +319,8 @@ static gs_status_t read_rows(text_rows_t *r)
         GS_TRY(read_row(r));
     }
 
-    /* A file without rows declares all-zero features, sparse like the rest. */
+    /* A file without rows reads as sparse rows of its declared dim, so that attaching it
+     * can say what is missing. */
     if (r->first_line == 0) {
         r->sparse = true;
         GS_TRY(grow_rows(r));

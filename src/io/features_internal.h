@@ -29,11 +29,12 @@ typedef struct gs_i_feature_rows {
 } gs_i_feature_rows_t;
 
 /*
- * Matches rows to g's nodes by name: a name g lacks becomes a new isolated node (logged with
- * its count at info level), a node with no row gets zeros (a counted warning), a node with
- * two rows is GS_ERR_PARSE.  Replaces g's features, and its labels when rows->labels is set.
- * When sparsify, dense rows with few non-zeros are stored as a CSR.  rows is not modified
- * and keeps its memory.
+ * Matches rows to g's nodes by name: a name g lacks becomes a new isolated node (a counted
+ * warning), a node with no row gets zeros (a counted warning), a node with two rows is
+ * GS_ERR_PARSE.  GS_ERR_INVALID, leaving g unchanged, when no row has a nonzero value or
+ * when g has nodes and no row names one of them.  Replaces g's features, and its labels
+ * when rows->labels is set.  When sparsify, dense rows with few non-zeros are stored as a
+ * CSR.  rows is not modified and keeps its memory.
  */
 gs_status_t gs_i_features_attach(gs_graph_t *g, const gs_i_feature_rows_t *rows,
                                  bool sparsify);

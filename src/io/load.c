@@ -131,6 +131,31 @@ static gs_status_t load_graph(gs_graph_t **out, const char *path, const source_t
     return gs_i_igraph_format_load(out, path, f, opt->directed, opt->weighted);
 }
 
+/*
+ * The encoders' propagation matrix D^-1/2 (A + I) D^-1/2 (graph/normalize.c) needs every
+ * node's weight sum plus 1 for the self loop to be positive.  Checked here, where the file
+ * and the node's name are known, rather than at training time, where neither is.
+ */
+static gs_status_t check_weighted_degrees(const gs_graph_t *g, const char *path)
+{
+    const gs_csr_t *a = g->adj;
+
+    for (int v = 0; v < g->n_nodes; v++) {
+        double sum = 0.0;
+
+        for (int64_t e = a->indptr[v]; e < a->indptr[v + 1]; e++) {
+            sum += a->values[e];
+        }
+        if (!(sum + 1.0 > 0.0)) {
+            return gs_i_error(GS_ERR_INVALID, "%s: edge weights at node '%s' sum to %g (%g "
+                              "with the self loop); symmetric normalization needs a positive "
+                              "weighted degree: expected non-negative weights", path,
+                              g->names[v], sum, sum + 1.0);
+        }
+    }
+    return GS_OK;
+}
+
 static gs_status_t load_features_file(gs_graph_t *g, const char *path, bool strict)
 {
     (void)strict;
@@ -265,6 +290,9 @@ gs_status_t gs_graph_load(gs_graph_t **out, const char *path, const gs_load_opti
         if (status == GS_OK) {
             status = load_graph(out, path, &src, opt);
         }
+    }
+    if (status == GS_OK && opt->weighted) {
+        status = check_weighted_degrees(*out, strcmp(path, "-") == 0 ? "<stdin>" : path);
     }
     if (status == GS_OK) {
         log_dropped(*out, path);
