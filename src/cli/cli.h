@@ -106,6 +106,9 @@ int gs_cli_check_output(const gs_cli_t *cli, const char *const *inputs, int n_in
  * code. */
 int gs_cli_write_embeddings(const gs_cli_t *cli, char *const *names, const gs_tensor_t *emb);
 
+/* The folds of kfold-logreg, the protocol of labels without a split. */
+enum { GS_CLI_KFOLD_FOLDS = 10 };
+
 /* Evaluates embeddings against g's labels: dgi-linear with a split, kfold-logreg without.
  * Prints the score line on stdout and adds it to json.  No labels: does nothing. */
 int gs_cli_evaluate(const gs_cli_t *cli, const gs_graph_t *g, const gs_tensor_t *emb,

@@ -550,8 +550,8 @@ int gs_cli_evaluate(const gs_cli_t *cli, const gs_graph_t *g, const gs_tensor_t 
     if (g->split) {
         status = evaluate_split(cli, g, emb, &acc);
     } else {
-        status = gs_eval_kfold_logreg(emb, g->labels, g->n_classes, 10, cli->seed, &acc,
-                                      &macro);
+        status = gs_eval_kfold_logreg(emb, g->labels, g->n_classes, GS_CLI_KFOLD_FOLDS,
+                                      cli->seed, &acc, &macro);
     }
     /* After training, labels too few for the protocol cost the score, not the embeddings
      * already written; only `graphssl eval`, whose job the score is, fails on them. */

@@ -70,6 +70,16 @@ static int parse_args(dgi_cli_t *d, int argc, char **argv)
     return gs_cli_positional(cli, argc, argv, usage);
 }
 
+static bool all_zero(const gs_tensor_t *t)
+{
+    for (size_t i = 0; i < (size_t)t->rows * t->cols; i++) {
+        if (t->data[i] != 0.0f) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /*
  * DGI's raw embeddings are tiny (entries near 0.005 on Cora), and the penalty of an ordinary
  * L2-regularized classifier then dominates: scikit-learn's default logistic regression loses
@@ -91,7 +101,9 @@ static int write_rescaled(const gs_cli_t *cli, const gs_graph_t *g, const gs_ten
     }
     if (!cli->raw) {
         factor = gs_embeddings_rescale(out);
-        if (!cli->quiet) {
+        if (all_zero(out)) {
+            fputs("warning: the embeddings are all zero; written as they are\n", stderr);
+        } else if (!cli->quiet) {
             fprintf(stderr, "embeddings written times %.4g (unit mean row norm; --raw writes "
                     "them unscaled)\n", factor);
         }

@@ -63,11 +63,8 @@ static gs_status_t load_embeddings(const gs_cli_t *cli, gs_graph_t **g, gs_tenso
 
 /*
  * kfold-logreg, the protocol without a split, tests on a labelled row in each of its folds.
- * Checked here because only the command knows which files the rows came from; the count
- * must match the folds gs_cli_evaluate() asks for.
+ * Checked here because only the command knows which files the rows came from.
  */
-enum { KFOLD_FOLDS = 10 };
-
 static int check_enough_labels(const gs_cli_t *cli, const gs_graph_t *g)
 {
     int n_labelled = 0;
@@ -78,12 +75,12 @@ static int check_enough_labels(const gs_cli_t *cli, const gs_graph_t *g)
     for (int v = 0; v < g->n_nodes; v++) {
         n_labelled += g->labels[v] >= 0;
     }
-    if (n_labelled >= KFOLD_FOLDS) {
+    if (n_labelled >= GS_CLI_KFOLD_FOLDS) {
         return GS_EXIT_OK;
     }
     fprintf(stderr, "graphssl: %s: expected at least %d labelled rows of %s for "
             "kfold-logreg (one per fold; give --split for dgi-linear), found %d\n",
-            cli->load.labels, KFOLD_FOLDS, cli->graph_path, n_labelled);
+            cli->load.labels, GS_CLI_KFOLD_FOLDS, cli->graph_path, n_labelled);
     return GS_EXIT_DATA;
 }
 
