@@ -9,6 +9,10 @@
  * threads share no writes, need no reductions, and the result does not depend on how many
  * there are.
  */
+/* The gathers are one multiply and one add per element; fused into one instruction where
+ * the CPU has FMA (the x86-64-v3 and v4 clones), they halve the arithmetic of the op. */
+#pragma GCC optimize("fp-contract=fast")
+
 #include <assert.h>
 #include <stdbool.h>
 #include <cblas.h>
