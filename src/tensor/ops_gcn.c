@@ -9,14 +9,15 @@
  * threads share no writes, need no reductions, and the result does not depend on how many
  * there are.
  */
+
 /* The gathers are one multiply and one add per element; fused into one instruction where
  * the CPU has FMA (the x86-64-v3 and v4 clones), they halve the arithmetic of the op. */
 #pragma GCC optimize("fp-contract=fast")
 
 #include <assert.h>
-#include <stdbool.h>
 #include <cblas.h>
 #include <omp.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "tape_internal.h"
@@ -46,8 +47,8 @@ typedef struct gcn_args {
     float *z;               /* n_branches * N x H pre-activations, or NULL */
 } gcn_args_t;
 
-/* acc (PANEL floats) = sum over the entries e of row r of a of value_e * b[map(col_e)], b
- * holding PANEL floats per row; map NULL is the identity. */
+/* acc (PANEL floats) += the sum over the entries e of row r of a of value_e * b[map(col_e)],
+ * b holding PANEL floats per row; map NULL is the identity. */
 static inline void gather_vecs(const gs_csr_t *a, int r, const int32_t *map, const float *b,
                                vec16_t acc[VECS])
 {
