@@ -11,9 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* OpenBLAS exports these; declared here because not every cblas.h does. */
-void openblas_set_num_threads(int n);
-
 static _Thread_local char last_error[1024];
 static gs_log_handler_t log_handler;
 static void *log_user;

@@ -16,6 +16,10 @@ void gs_i_log(gs_log_level_t level, const char *fmt, ...) GS_PRINTF(2, 3);
  * physical memory. */
 gs_status_t gs_i_check_memory(double bytes, const char *what);
 
+/* OpenBLAS exports these; declared here because not every cblas.h does. */
+void openblas_set_num_threads(int n);
+int openblas_get_num_threads(void);
+
 #define GS_TRY(expr)                                                                        \
     do {                                                                                    \
         gs_status_t gs_try_status_ = (expr);                                                \

@@ -596,6 +596,45 @@ START_TEST(graph_lap_eig_arpack_finds_the_top_eigenvalues_of_a_ring)
 }
 END_TEST
 
+/* Karate (which = 0: dense LAPACK; its spectrum has repeated values) or three rings of
+ * 500 (which = 1: ARPACK; every eigenvalue at least triple). */
+static gs_graph_t *repeated_spectrum_graph(int which)
+{
+    enum { RING = 500, RINGS = 3 };
+    int32_t src[RING * RINGS], dst[RING * RINGS];
+    gs_graph_t *g = NULL;
+
+    if (which == 0) {
+        ck_assert_int_eq(gs_graph_karate(&g), GS_OK);
+        return g;
+    }
+    for (int v = 0; v < RING * RINGS; v++) {
+        src[v] = v;
+        dst[v] = v % RING == RING - 1 ? v - RING + 1 : v + 1;
+    }
+    ck_assert_int_eq(gs_graph_from_edges(&g, RING * RINGS, src, dst, NULL, RING * RINGS, false,
+                                         NULL), GS_OK);
+    return g;
+}
+
+/* Repeated eigenvalues let the solver return any basis of their eigenspace: the one it
+ * returns must not follow the thread count. */
+START_TEST(graph_lap_eig_does_not_depend_on_thread_count)
+{
+    enum { K = 16 };
+    gs_graph_t *one = repeated_spectrum_graph(_i), *two = repeated_spectrum_graph(_i);
+
+    gs_threads_set(1);
+    ck_assert_int_eq(gs_graph_make_features(one, GS_FEATURES_LAP_EIG, K, 5), GS_OK);
+    gs_threads_set(2);
+    ck_assert_int_eq(gs_graph_make_features(two, GS_FEATURES_LAP_EIG, K, 5), GS_OK);
+    ck_assert_int_eq(memcmp(one->features_dense, two->features_dense,
+                            (size_t)one->n_nodes * K * sizeof *one->features_dense), 0);
+    gs_graph_free(one);
+    gs_graph_free(two);
+}
+END_TEST
+
 START_TEST(graph_make_features_rejects_negative_width)
 {
     gs_graph_t *g = path_graph(3, NULL);
@@ -637,6 +676,7 @@ static Suite *graph_suite(void)
     tcase_add_test(tc, graph_degree_features_cap_high_degrees);
     tcase_add_test(tc, graph_lap_eig_on_a_path_is_the_fiedler_vector);
     tcase_add_test(tc, graph_lap_eig_arpack_finds_the_top_eigenvalues_of_a_ring);
+    tcase_add_loop_test(tc, graph_lap_eig_does_not_depend_on_thread_count, 0, 2);
     tcase_add_test(tc, graph_make_features_rejects_negative_width);
     suite_add_tcase(s, tc);
     return s;

@@ -121,6 +121,8 @@ static const io_case_t cases[] = {
      ":1: expected a finite number as the weight, found 'abc'", NULL, 0, 0, 0},
     {"weight_nan", EDGES, "0 1 1\n1 2 nan\n", true, GS_ERR_PARSE,
      ":2: expected a finite number as the weight, found 'nan'", NULL, 0, 0, 0},
+    {"weight_nan_on_the_first_line_is_no_header", EDGES, "0 1 nan\n1 2 1\n2 0 1\n", true,
+     GS_ERR_PARSE, ":1: expected a finite number as the weight, found 'nan'", NULL, 0, 0, 0},
     {"weight_missing", EDGES, "0 1\n", true, GS_ERR_PARSE,
      ":1: expected 3 columns (u v w), found 2", NULL, 0, 0, 0},
     {"one_token_line", EDGES, "0 1\n\n7\n", false, GS_ERR_PARSE,

@@ -361,10 +361,20 @@ static gs_status_t lap_eig_features(gs_graph_t *g, int k, uint64_t seed)
     if (status == GS_OK) {
         status = sym_init(&s, g, &at_owned);
     }
-    if (status == GS_OK && (g->n_nodes <= DENSE_EIG_MAX || k + 2 >= g->n_nodes)) {
-        status = lap_eig_dense(&s, k, x);
-    } else if (status == GS_OK) {
-        status = lap_eig_arpack(&s, k, seed, x);
+    if (status == GS_OK) {
+        /* Repeated eigenvalues (one per connected component, at least) leave the solvers
+         * free to return any basis of their eigenspace, and the one they return follows
+         * the rounding of the BLAS, which follows its thread count: one thread keeps the
+         * features, and everything trained on them, the same whatever --threads says. */
+        int blas_threads = openblas_get_num_threads();
+
+        openblas_set_num_threads(1);
+        if (g->n_nodes <= DENSE_EIG_MAX || k + 2 >= g->n_nodes) {
+            status = lap_eig_dense(&s, k, x);
+        } else {
+            status = lap_eig_arpack(&s, k, seed, x);
+        }
+        openblas_set_num_threads(blas_threads);
     }
     if (status == GS_OK) {
         set_features(g, NULL, x, k);

@@ -162,7 +162,8 @@ static bool all_integers_after_first(const edge_list_t *el)
 /*
  * A header line: two column names ("source target", "from,to,weight") that no edge uses as
  * node names, or any names above edges that all join integer ids.  Every other first line
- * is an edge, so a graph of named nodes ("u v", "v w") never loses one to this guess.
+ * is an edge, so a graph of named nodes ("u v", "v w") never loses one to this guess, and
+ * "0 1 nan" is an edge with a bad weight, not a header.
  */
 static bool is_header(const edge_list_t *el)
 {
@@ -174,6 +175,9 @@ static bool is_header(const edge_list_t *el)
     }
     a = el->ends[0].name;
     b = el->ends[1].name;
+    if (is_integer(a) && is_integer(b)) {
+        return false;
+    }
     if (is_header_word(a) && is_header_word(b) && !names_reappear(el, a, b)) {
         return true;
     }
