@@ -3,10 +3,10 @@
 # "graphssl: FILE:LINE: expected ..., found ..." on stderr, and leaves no output file behind.
 # Good input read from standard input or generated features work end to end.
 #
-# Bad output paths (-o and the like) are refused with code 2 before anything is loaded, and
-# nothing in the directory is created or replaced; gs_embeddings_save_csv itself refuses a
-# target that is not a regular file (checked through the dgi_embed example).  The program
-# also runs under valgrind, which its OpenMP restart must not break.
+# Bad output paths (-o, --save-split and the like) are refused with code 2 before anything
+# is loaded, and nothing in the directory is created or replaced; gs_embeddings_save_csv
+# itself refuses a target that is not a regular file (checked through the dgi_embed
+# example).  The program also runs under valgrind, which its OpenMP restart must not break.
 #
 # usage: cli_inputs.sh GRAPHSSL DGI_EMBED
 set -u
@@ -185,6 +185,90 @@ mkdir gcc.model
 refuses_output gcc_default "gcc.model: is a directory, not a regular file; refusing to replace it" \
     gcc pretrain g.edgelist --steps 2
 rmdir gcc.model
+
+# A graph read through '-' from a redirected file is that file.
+refuses_output stdin_file "-o g.edgelist: would overwrite the file on standard input, an input of this run" \
+    dgi - -o g.edgelist "${fast[@]}" < g.edgelist
+
+# The ids file beside NumPy features names their rows: an input, as the features are.
+mkdir npy
+printf '0 1\n1 2\n2 3\n3 0\n' > npy/g.edgelist
+printf '0\n1\n2\n3\n' > npy/feat.ids
+{
+    printf '\x93NUMPY\x01\x00\x76\x00%-117s\n' "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }"
+    printf '\x00\x00\x80\x3f%.0s' 1 2 3 4
+} > npy/feat.npy
+"$graphssl" info npy/g.edgelist --features npy/feat.npy >stdout.txt 2>stderr.txt \
+    || fail "npy: exit code $?: $(cat stderr.txt)"
+grep -qx 'npy/feat.npy: rows named by npy/feat.ids' stderr.txt || fail "npy: $(cat stderr.txt)"
+refuses_output npy_ids "-o npy/feat.ids: would overwrite npy/feat.ids, an input of this run" \
+    dgi npy/g.edgelist --features npy/feat.npy -o npy/feat.ids "${fast[@]}"
+
+# Every file directly inside a TU collection's folder is an input, whatever name reaches it.
+mkdir TU
+printf '1, 2\n2, 3\n4, 5\n5, 6\n' > TU/TU_A.txt
+printf '1\n1\n1\n2\n2\n2\n' > TU/TU_graph_indicator.txt
+printf '1\n-1\n' > TU/TU_graph_labels.txt
+"$graphssl" gcc pretrain TU --steps 2 --threads 1 -o tu.model --quiet >stdout.txt \
+    2>stderr.txt || fail "tu model: exit code $?: $(cat stderr.txt)"
+refuses_output tu_pretrain "-o TU/TU_A.txt: would overwrite a file of TU, an input folder of this run" \
+    gcc pretrain TU --steps 2 -o TU/TU_A.txt
+refuses_output tu_second "-o TU/TU_graph_labels.txt: would overwrite a file of ./TU/, an input folder of this run" \
+    gcc pretrain g.edgelist ./TU/ --steps 2 -o TU/TU_graph_labels.txt
+refuses_output tu_both "-o TU/TU_graph_indicator.txt: would overwrite a file of TU, an input folder of this run" \
+    gcc TU --steps 2 -o TU/TU_graph_indicator.txt
+refuses_output tu_graphs "-o TU/TU_A.txt: would overwrite a file of TU/, an input folder of this run" \
+    gcc embed tu.model --graphs TU/ -o TU/TU_A.txt
+refuses_output tu_embed "-o ./TU/TU_graph_labels.txt: would overwrite a file of TU, an input folder of this run" \
+    gcc embed tu.model TU -o ./TU/TU_graph_labels.txt
+
+# --save-split replaces five files in its folder: each is checked as -o is.
+printf '0 1\n1 2\n2 3\n3 4\n4 5\n5 6\n6 7\n7 8\n8 9\n9 0\n0 5\n2 7\n' > ring.edgelist
+mkdir sp_input sp_emb sp_kinds
+cp ring.edgelist sp_input/train.edges
+refuses_output split_graph "--save-split sp_input/train.edges: would overwrite sp_input/train.edges, an input of this run" \
+    vgae sp_input/train.edges --format edgelist --epochs 3 --save-split sp_input -o v.csv
+refuses_output split_given "--save-split ./test.edges: would overwrite test.edges, an input of this run" \
+    gae ring.edgelist --test-edges test.edges --save-split . -o v.csv --epochs 3
+refuses_output split_embeddings "--save-split sp_emb/val.edges: is also where the embeddings go (./sp_emb/val.edges); name another folder" \
+    vgae ring.edgelist --epochs 3 --save-split sp_emb -o ./sp_emb/val.edges
+mkfifo sp_kinds/val.negatives
+refuses_output split_fifo "--save-split sp_kinds/val.negatives: is a FIFO, not a regular file; refusing to replace it" \
+    vgae ring.edgelist --epochs 3 --save-split sp_kinds -o v.csv
+rm sp_kinds/val.negatives && ln -s ../target.csv sp_kinds/test.edges
+refuses_output split_symlink "--save-split sp_kinds/test.edges: is a symbolic link, not a regular file; refusing to replace it" \
+    vgae ring.edgelist --epochs 3 --save-split sp_kinds -o v.csv
+refuses_output split_file "--save-split ring.edgelist: is a regular file, not a folder" \
+    vgae ring.edgelist --epochs 3 --save-split ring.edgelist -o v.csv
+refuses_output split_no_parent "--save-split nosuch/sp: cannot create the folder: No such file or directory" \
+    vgae ring.edgelist --epochs 3 --save-split nosuch/sp -o v.csv
+refuses_output split_empty "--save-split expects a folder name, found an empty string" \
+    vgae ring.edgelist --epochs 3 --save-split "" -o v.csv
+refuses_output split_no_eval "--save-split: --no-eval holds no edges out, so there is no split to save; drop one of them" \
+    gae ring.edgelist --epochs 3 --save-split sp_new --no-eval -o v.csv
+
+# The folder is made when missing; on a second run its files are replaced through temporary
+# files of their own, never through one planted under a predictable name.
+split_files="test.edges test.negatives train.edges val.edges val.negatives"
+"$graphssl" vgae ring.edgelist --epochs 3 --threads 1 --save-split sp_new -o v.csv --quiet \
+    >stdout.txt 2>stderr.txt || fail "split new: exit code $?: $(cat stderr.txt)"
+[ "$(LC_ALL=C ls sp_new | xargs)" = "$split_files" ] || fail "split new: $(ls sp_new | xargs)"
+echo keep > victim.txt
+ln -s ../victim.txt sp_new/test.edges.tmp
+"$graphssl" vgae ring.edgelist --epochs 3 --threads 1 --save-split sp_new -o v.csv --quiet \
+    >stdout.txt 2>stderr.txt || fail "split planted: exit code $?: $(cat stderr.txt)"
+[ "$(cat victim.txt)" = keep ] || fail "split planted: wrote into victim.txt through a link"
+[ -L sp_new/test.edges.tmp ] || fail "split planted: test.edges.tmp is no longer a link"
+[ "$(LC_ALL=C ls sp_new | grep -vx test.edges.tmp | xargs)" = "$split_files" ] \
+    || fail "split planted: $(ls sp_new | xargs)"
+
+# A name that fits the file system but whose temporary file does not.
+name_max=$(getconf NAME_MAX . 2>/dev/null || echo 0)
+if [ "$name_max" -ge 16 ] && [ "$name_max" -le 4096 ]; then
+    long=$(printf 'n%.0s' $(seq $((name_max - 3))))
+    refuses_output long_name "-o $long: the name is too long: the temporary file beside it, $long.XXXXXX, exceeds the file system's limit" \
+        dgi g.edgelist -o "$long" "${fast[@]}"
+fi
 
 # A regular file is replaced, and the check leaves no file of its own behind.
 "$graphssl" dgi g.edgelist -o target.csv "${fast[@]}" --quiet >stdout.txt 2>stderr.txt \

@@ -83,7 +83,10 @@ GS_API gs_status_t gs_link_split_complete(const gs_graph_t *g, uint64_t seed,
 
 /*
  * Writes the five lists into directory dir (created if missing) as GS_LINK_*_FILE files,
- * one "u v" pair of node names per line, each file atomically.  GS_ERR_IO on failure.
+ * one "u v" pair of node names per line, each file atomically: written to a temporary file
+ * of a unique name beside it, then renamed over it.  Only a regular file is replaced.
+ * GS_ERR_IO on failure (a target that exists but is not a regular file included),
+ * GS_ERR_NOMEM.
  */
 GS_API gs_status_t gs_link_split_save(const gs_graph_t *g, const gs_link_split_t *s,
                                       const char *dir);

@@ -89,11 +89,13 @@ char *gs_cli_output_path(const gs_cli_t *cli);
  * A run can take minutes: an output that cannot or must not be written is refused before
  * it starts.  path must be a non-empty name other than "-"; when it exists, a regular file
  * (lstat: not a symbolic link, FIFO, device or directory) that is none of the run's inputs
- * (GRAPH, --features, --labels, --split, the companions found beside GRAPH, and
- * inputs[0..n_inputs), which may hold NULLs; compared by device and inode); and a file must
- * be creatable beside it.  option ("-o", NULL when path is a default name) prefixes path in
- * the messages.  Returns GS_EXIT_OK, or GS_EXIT_USAGE after printing why (GS_EXIT_RUNTIME
- * when out of memory).
+ * (GRAPH, --features and the .ids the NumPy reader takes beside it, --labels, --split, the
+ * companions found beside GRAPH, and inputs[0..n_inputs), which may hold NULLs; compared by
+ * device and inode, an input "-" as the file redirected to standard input) and not directly
+ * inside an input that is a folder (a TU collection, whose files are all inputs); and the
+ * writer's temporary file, PATH.XXXXXX, must be creatable beside it.  option ("-o", NULL
+ * when path is a default name) prefixes path in the messages.  Returns GS_EXIT_OK, or
+ * GS_EXIT_USAGE after printing why (GS_EXIT_RUNTIME when out of memory).
  */
 int gs_cli_check_output_path(const gs_cli_t *cli, const char *option, const char *path,
                              const char *const *inputs, int n_inputs);
@@ -101,6 +103,16 @@ int gs_cli_check_output_path(const gs_cli_t *cli, const char *option, const char
 /* gs_cli_check_output_path for the embeddings' path, gs_cli_output_path (GS_EXIT_RUNTIME
  * when out of memory). */
 int gs_cli_check_output(const gs_cli_t *cli, const char *const *inputs, int n_inputs);
+
+/*
+ * gs_cli_check_output_path for files a run writes into the folder dir (given by option),
+ * with the names names[0..n_names): dir must be a folder (a symbolic link to one is fine),
+ * or missing and creatable; each file in it is checked as -o is and must not be where the
+ * embeddings go (gs_cli_output_path).  Returns as gs_cli_check_output_path does.
+ */
+int gs_cli_check_output_dir(const gs_cli_t *cli, const char *option, const char *dir,
+                            const char *const *names, int n_names, const char *const *inputs,
+                            int n_inputs);
 
 /* Writes emb as CSV to the output path, atomically; on failure prints and returns an exit
  * code. */

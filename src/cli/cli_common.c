@@ -261,6 +261,7 @@ static int refuse_output(const char *option, const char *path, const char *fmt, 
 static const char *file_kind(mode_t mode)
 {
     switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
     case S_IFDIR: return "a directory";
     case S_IFLNK: return "a symbolic link";
     case S_IFIFO: return "a FIFO";
@@ -271,13 +272,28 @@ static const char *file_kind(mode_t mode)
     }
 }
 
-/* Whether path names an existing file that is the file out (same device and inode). */
+/* Whether path names an existing file that is the file out (same device and inode).  "-" is
+ * standard input, as the loaders read it: a file redirected there is an input too. */
 static bool same_file(const char *path, const struct stat *out)
 {
     struct stat st;
+    int rc;
 
-    return path && stat(path, &st) == 0 && st.st_dev == out->st_dev &&
-           st.st_ino == out->st_ino;
+    if (!path) {
+        return false;
+    }
+    rc = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(path, &st);
+    return rc == 0 && st.st_dev == out->st_dev && st.st_ino == out->st_ino;
+}
+
+/* stat of the directory holding path ("." for a bare name); false when it has none. */
+static bool stat_parent(const char *path, struct stat *st)
+{
+    char *copy = strdup(path);
+    bool ok = copy && stat(dirname(copy), st) == 0;
+
+    free(copy);
+    return ok;
 }
 
 /*
@@ -333,33 +349,116 @@ static char *same_companion(const char *graph, const struct stat *out)
     return path;
 }
 
-/* Refuses an existing output that is one of the run's inputs: GRAPH, the files given by the
- * common options, the companions the loader would pick up, and the command's own inputs. */
-static int check_not_input(const gs_cli_t *cli, const char *option, const char *path,
-                           const struct stat *out, const char *const *inputs, int n_inputs)
+/* The ids file the NumPy reader takes beside a features file (src/io/npy.c): its path
+ * without the extension of its last component, then ".ids".  Whatever the features file
+ * holds, since its bytes, not its name, choose the reader.  NULL for standard input or none;
+ * caller frees. */
+static char *features_ids(const char *features)
+{
+    const char *slash, *dot;
+    size_t stem;
+    char *ids;
+
+    if (!features || !strcmp(features, "-")) {
+        return NULL;
+    }
+    slash = strrchr(features, '/');
+    dot = strrchr(slash ? slash + 1 : features, '.');
+    stem = dot ? (size_t)(dot - features) : strlen(features);
+    return asprintf(&ids, "%.*s.ids", (int)stem, features) < 0 ? NULL : ids;
+}
+
+/* The first input named on the command line (GRAPH, the common options' files, the
+ * command's own) that is the file out, or NULL. */
+static const char *same_named_input(const gs_cli_t *cli, const struct stat *out,
+                                    const char *const *inputs, int n_inputs)
 {
     const char *given[] = {cli->graph_path, cli->load.features, cli->load.labels,
                            cli->load.split};
-    bool search = !cli->load.no_companions && cli->graph_path &&
-                  strcmp(cli->graph_path, "-") != 0;
-    char *companion = NULL;
-    const char *clash = NULL;
+
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
+        if (same_file(given[i], out)) {
+            return given[i];
+        }
+    }
+    for (int i = 0; i < n_inputs; i++) {
+        if (same_file(inputs[i], out)) {
+            return inputs[i];
+        }
+    }
+    return NULL;
+}
+
+/* The first input the loader finds by name that is the file out: the ids beside
+ * --features, the companions beside GRAPH.  NULL when none is; caller frees. */
+static char *same_found_input(const gs_cli_t *cli, const struct stat *out)
+{
+    char *found = features_ids(cli->load.features);
+
+    if (found && !same_file(found, out)) {
+        free(found);
+        found = NULL;
+    }
+    if (!found && !cli->load.no_companions && cli->graph_path &&
+        strcmp(cli->graph_path, "-") != 0) {
+        found = same_companion(cli->graph_path, out);
+    }
+    return found;
+}
+
+/* Whether dir is a folder that is the directory parent (same device and inode). */
+static bool same_folder(const char *dir, const struct stat *parent)
+{
+    struct stat st;
+
+    return dir && strcmp(dir, "-") != 0 && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+           st.st_dev == parent->st_dev && st.st_ino == parent->st_ino;
+}
+
+/*
+ * The input folder (a TU graph collection) that directly holds path, or NULL.  Which of its
+ * files the TU loader reads depends on the folder's name as written and may grow with the
+ * format, so every file there counts as an input.
+ */
+static const char *input_folder(const gs_cli_t *cli, const char *path,
+                                const char *const *inputs, int n_inputs)
+{
+    struct stat parent;
+
+    if (!stat_parent(path, &parent)) {
+        return NULL;
+    }
+    if (same_folder(cli->graph_path, &parent)) {
+        return cli->graph_path;
+    }
+    for (int i = 0; i < n_inputs; i++) {
+        if (same_folder(inputs[i], &parent)) {
+            return inputs[i];
+        }
+    }
+    return NULL;
+}
+
+/* Refuses an existing output that is one of the run's inputs: GRAPH, the files given by the
+ * common options, the files the loader would pick up, the command's own inputs, and any file
+ * of an input folder. */
+static int check_not_input(const gs_cli_t *cli, const char *option, const char *path,
+                           const struct stat *out, const char *const *inputs, int n_inputs)
+{
+    const char *clash = same_named_input(cli, out, inputs, n_inputs);
+    char *found = clash ? NULL : same_found_input(cli, out);
+    const char *folder = clash || found ? NULL : input_folder(cli, path, inputs, n_inputs);
     int rc = GS_EXIT_OK;
 
-    for (size_t i = 0; !clash && i < sizeof given / sizeof given[0]; i++) {
-        clash = same_file(given[i], out) ? given[i] : NULL;
-    }
-    for (int i = 0; !clash && i < n_inputs; i++) {
-        clash = same_file(inputs[i], out) ? inputs[i] : NULL;
-    }
-    if (!clash && search) {
-        companion = same_companion(cli->graph_path, out);
-        clash = companion;
-    }
+    clash = clash ? clash : found;
     if (clash) {
-        rc = refuse_output(option, path, "would overwrite %s, an input of this run", clash);
+        rc = refuse_output(option, path, "would overwrite %s, an input of this run",
+                           strcmp(clash, "-") != 0 ? clash : "the file on standard input");
+    } else if (folder) {
+        rc = refuse_output(option, path, "would overwrite a file of %s, an input folder of "
+                           "this run", folder);
     }
-    free(companion);
+    free(found);
     return rc;
 }
 
@@ -383,6 +482,11 @@ static int check_creatable(const char *option, const char *path)
     if (fd >= 0) {
         close(fd);
         unlink(probe);
+    } else if (saved_errno == ENAMETOOLONG) {
+        /* The caller's lstat took path itself: only the temporary's suffix is too much. */
+        rc = refuse_output(option, path, "the name is too long: the temporary file beside it, "
+                           "%s.XXXXXX, exceeds the file system's limit",
+                           strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
     } else {
         rc = refuse_output(option, path, "cannot create a file in '%s': %s", dirname(dir),
                            strerror(saved_errno));
@@ -430,6 +534,81 @@ int gs_cli_check_output(const gs_cli_t *cli, const char *const *inputs, int n_in
     }
     rc = gs_cli_check_output_path(cli, cli->output ? "-o" : NULL, path, inputs, n_inputs);
     free(path);
+    return rc;
+}
+
+/* Whether two paths name the same file, whether it exists yet or not: the same name in the
+ * same directory. */
+static bool same_place(const char *a, const char *b)
+{
+    const char *name_a = strrchr(a, '/') ? strrchr(a, '/') + 1 : a;
+    const char *name_b = strrchr(b, '/') ? strrchr(b, '/') + 1 : b;
+    struct stat st_a, st_b;
+
+    return !strcmp(name_a, name_b) && stat_parent(a, &st_a) && stat_parent(b, &st_b) &&
+           st_a.st_dev == st_b.st_dev && st_a.st_ino == st_b.st_ino;
+}
+
+/* Checks DIR/NAME as -o is checked, and refuses it when it is also where the embeddings
+ * go: they are written after it and would replace it. */
+static int check_member(const gs_cli_t *cli, const char *option, const char *dir,
+                        const char *name, const char *const *inputs, int n_inputs)
+{
+    char *path, *emb = gs_cli_output_path(cli);
+    int rc;
+
+    if (!emb || asprintf(&path, "%s/%s", dir, name) < 0) {
+        free(emb);
+        fputs("graphssl: out of memory\n", stderr);
+        return GS_EXIT_RUNTIME;
+    }
+    rc = gs_cli_check_output_path(cli, option, path, inputs, n_inputs);
+    if (rc == GS_EXIT_OK && same_place(path, emb)) {
+        rc = refuse_output(option, path, "is also where the embeddings go (%s); name another "
+                           "folder", emb);
+    }
+    free(path);
+    free(emb);
+    return rc;
+}
+
+/* Whether the missing folder dir can be made, by making and removing it as the writer's
+ * mkdir will (check_creatable says why permissions are not enough). */
+static int check_new_folder(const char *option, const char *dir)
+{
+    if (mkdir(dir, 0700) != 0) {
+        return refuse_output(option, dir, "cannot create the folder: %s", strerror(errno));
+    }
+    rmdir(dir);
+    return GS_EXIT_OK;
+}
+
+int gs_cli_check_output_dir(const gs_cli_t *cli, const char *option, const char *dir,
+                            const char *const *names, int n_names, const char *const *inputs,
+                            int n_inputs)
+{
+    struct stat st;
+    int rc = GS_EXIT_OK;
+
+    if (!dir || !*dir) {
+        fprintf(stderr, "graphssl: %s expects a folder name, found an empty string\n", option);
+        return GS_EXIT_USAGE;
+    }
+
+    /* A missing folder is made by the writer, empty: nothing in it can be replaced. */
+    if (lstat(dir, &st) != 0) {
+        return errno == ENOENT ? check_new_folder(option, dir)
+                               : refuse_output(option, dir, "%s", strerror(errno));
+    }
+    if (stat(dir, &st) != 0) {
+        return refuse_output(option, dir, "%s", strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return refuse_output(option, dir, "is %s, not a folder", file_kind(st.st_mode));
+    }
+    for (int i = 0; rc == GS_EXIT_OK && i < n_names; i++) {
+        rc = check_member(cli, option, dir, names[i], inputs, n_inputs);
+    }
     return rc;
 }
 

@@ -499,7 +499,7 @@ static int load_model(run_t *r, gs_gcc_t **model)
 }
 
 /* Refuses, before training, an output (the model or the embeddings) that cannot be written
- * or is one of the inputs: the graphs, the model, the --graphs folder. */
+ * or is one of the inputs: the graphs, the model, any file of a folder among them. */
 static int check_output(const run_t *r)
 {
     const char *const *inputs = (const char *const *)r->inputs;

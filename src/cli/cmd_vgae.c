@@ -320,13 +320,29 @@ static int run_model(vgae_cli_t *vc, gs_graph_t *g, gs_json_t *json)
     return rc;
 }
 
-/* Refuses, before training, an output that cannot be written or is one of the inputs. */
+/* Refuses, before loading, an output that cannot be written or is one of the inputs: the
+ * embeddings, and each file --save-split will replace. */
 static int check_output(const vgae_cli_t *vc)
 {
+    static const char *const split_names[] = {GS_LINK_TRAIN_FILE, GS_LINK_VAL_FILE,
+                                              GS_LINK_VAL_NEG_FILE, GS_LINK_TEST_FILE,
+                                              GS_LINK_TEST_NEG_FILE};
     const split_files_t *f = &vc->files;
     const char *inputs[] = {f->test, f->test_neg, f->val, f->val_neg};
+    int rc = gs_cli_check_output(&vc->cli, inputs, 4);
 
-    return gs_cli_check_output(&vc->cli, inputs, 4);
+    if (rc != GS_EXIT_OK || !f->save_dir) {
+        return rc;
+    }
+
+    /* Without evaluation no split is made (the encoder trains on every edge). */
+    if (vc->cli.no_eval) {
+        fprintf(stderr, "graphssl: --save-split: --no-eval holds no edges out, so there is no "
+                "split to save; drop one of them\n");
+        return GS_EXIT_USAGE;
+    }
+    return gs_cli_check_output_dir(&vc->cli, "--save-split", f->save_dir, split_names, 5,
+                                   inputs, 4);
 }
 
 static int run(int argc, char **argv, bool variational)

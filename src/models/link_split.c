@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common_internal.h"
 #include "graphssl/eval.h"
@@ -514,35 +515,56 @@ gs_status_t gs_pairs_load(const gs_graph_t *g, const char *path, gs_pairs_t *out
     return status;
 }
 
-static gs_status_t write_pairs(const gs_graph_t *g, const gs_pairs_t *p, const char *path,
-                               const char *what)
+/* Writes p into the open temporary file fd and closes it; false on a write error. */
+static bool write_pairs_to(int fd, const gs_graph_t *g, const gs_pairs_t *p, const char *what)
 {
-    char *tmp = NULL;
-    FILE *f;
+    FILE *f = fdopen(fd, "w");
     bool ok;
 
-    if (asprintf(&tmp, "%s.tmp", path) < 0) {
-        return gs_i_error(GS_ERR_NOMEM, "out of memory writing %s", path);
-    }
-    f = fopen(tmp, "w");
     if (!f) {
-        gs_status_t status = gs_i_error(GS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-
-        free(tmp);
-        return status;
+        close(fd);
+        return false;
     }
+
+    /* mkstemp creates the file private (0600); a split is ordinary output. */
+    ok = fchmod(fd, 0644) == 0;
     fprintf(f, "# link-auc %s: %lld pairs\n", what, (long long)p->n);
     for (int64_t i = 0; i < p->n; i++) {
         fprintf(f, "%s %s\n", g->names[p->u[i]], g->names[p->v[i]]);
     }
-    ok = !ferror(f);
-    ok = fclose(f) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok) {
-        remove(tmp);
+    ok = !ferror(f) && ok;
+    return fclose(f) == 0 && ok;
+}
+
+/*
+ * Writes p to path atomically: into a new temporary file beside it, renamed over it.  The
+ * temporary's name is unique (mkstemp), so that nothing already there under a predictable
+ * name, a symbolic link in particular, is written through.  rename() would replace a FIFO or
+ * a link rather than the file behind it, so only a regular file is replaced.
+ */
+static gs_status_t write_pairs(const gs_graph_t *g, const gs_pairs_t *p, const char *path,
+                               const char *what)
+{
+    struct stat st;
+    char *tmp;
+    int fd, saved_errno;
+    bool ok;
+
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return gs_i_error(GS_ERR_IO, "%s: is not a regular file; refusing to replace it", path);
+    }
+    if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+        return gs_i_error(GS_ERR_NOMEM, "out of memory writing %s", path);
+    }
+    fd = mkstemp(tmp);
+    ok = fd >= 0 && write_pairs_to(fd, g, p, what) && rename(tmp, path) == 0;
+    saved_errno = errno;
+    if (!ok && fd >= 0) {
+        unlink(tmp);
     }
     free(tmp);
-    return ok ? GS_OK : gs_i_error(GS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    return ok ? GS_OK
+              : gs_i_error(GS_ERR_IO, "cannot write %s: %s", path, strerror(saved_errno));
 }
 
 gs_status_t gs_link_split_save(const gs_graph_t *g, const gs_link_split_t *s, const char *dir)
