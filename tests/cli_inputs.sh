@@ -246,6 +246,9 @@ refuses_output split_empty "--save-split expects a folder name, found an empty s
     vgae ring.edgelist --epochs 3 --save-split "" -o v.csv
 refuses_output split_no_eval "--save-split: --no-eval holds no edges out, so there is no split to save; drop one of them" \
     gae ring.edgelist --epochs 3 --save-split sp_new --no-eval -o v.csv
+printf '0 5\n' > given_test.edges
+refuses_output split_files_no_eval "--no-eval holds no edges out, so the given test and validation files would be ignored; drop one or the other" \
+    vgae ring.edgelist --epochs 3 --test-edges given_test.edges --no-eval -o v.csv
 
 # The folder is made when missing; on a second run its files are replaced through temporary
 # files of their own, never through one planted under a predictable name.

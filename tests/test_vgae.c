@@ -282,6 +282,32 @@ START_TEST(vgae_rejects_directed_graph)
 }
 END_TEST
 
+/* A complete graph has no non-edge to draw negatives from, and the refusal says 0 (held-out
+ * edges of the graph are not counted twice). */
+START_TEST(vgae_split_of_a_complete_graph_has_no_room)
+{
+    enum { N = 8 };
+    int32_t src[N * (N - 1) / 2], dst[N * (N - 1) / 2];
+    gs_graph_t *g = NULL;
+    gs_link_split_t s;
+    int e = 0;
+
+    for (int u = 0; u < N; u++) {
+        for (int v = u + 1; v < N; v++) {
+            src[e] = u;
+            dst[e++] = v;
+        }
+    }
+    ck_assert_int_eq(gs_graph_from_edges(&g, N, src, dst, NULL, e, false, NULL), GS_OK);
+    gs_link_split_init(&s);
+    ck_assert_int_eq(gs_link_split_draw(g, 0.05, 0.10, 0, &s), GS_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(gs_last_error(), "the graph has 0 node pairs that are not "
+                                                  "edges, fewer than the 3 negatives"));
+    gs_link_split_destroy(&s);
+    gs_graph_free(g);
+}
+END_TEST
+
 START_TEST(vgae_pairs_load_rejects_unknown_node)
 {
     gs_graph_t *g = sbm(2, 5, 0.5, 0.1, 6);
@@ -582,6 +608,7 @@ int main(void)
     tcase_add_test(tc, vgae_split_complete_removes_given_edges_and_draws_negatives);
     tcase_add_test(tc, vgae_split_rejects_edge_as_negative);
     tcase_add_test(tc, vgae_rejects_directed_graph);
+    tcase_add_test(tc, vgae_split_of_a_complete_graph_has_no_room);
     tcase_add_test(tc, vgae_pairs_load_rejects_unknown_node);
     tcase_add_test(tc, vgae_split_save_and_load_round_trip);
     tcase_add_test(tc, vgae_inner_product_bce_matches_naive);

@@ -331,15 +331,24 @@ static int check_output(const vgae_cli_t *vc)
     const char *inputs[] = {f->test, f->test_neg, f->val, f->val_neg};
     int rc = gs_cli_check_output(&vc->cli, inputs, 4);
 
-    if (rc != GS_EXIT_OK || !f->save_dir) {
+    if (rc != GS_EXIT_OK) {
         return rc;
     }
 
-    /* Without evaluation no split is made (the encoder trains on every edge). */
-    if (vc->cli.no_eval) {
+    /* Without evaluation no split is made (the encoder trains on every edge), so split
+     * files would be silently ignored. */
+    if (vc->cli.no_eval && f->save_dir) {
         fprintf(stderr, "graphssl: --save-split: --no-eval holds no edges out, so there is no "
                 "split to save; drop one of them\n");
         return GS_EXIT_USAGE;
+    }
+    if (vc->cli.no_eval && split_given(f)) {
+        fprintf(stderr, "graphssl: --no-eval holds no edges out, so the given test and "
+                "validation files would be ignored; drop one or the other\n");
+        return GS_EXIT_USAGE;
+    }
+    if (!f->save_dir) {
+        return GS_EXIT_OK;
     }
     return gs_cli_check_output_dir(&vc->cli, "--save-split", f->save_dir, split_names, 5,
                                    inputs, 4);

@@ -174,6 +174,7 @@ static bool is_edge(const gs_csr_t *adj, int32_t u, int32_t v)
 typedef struct split_state {
     const gs_graph_t *g;
     pair_set_t held;       /* val and test edges */
+    int64_t held_absent;   /* held pairs that are not edges of g (given in files) */
     pair_set_t taken;      /* negatives given or drawn so far */
 } split_state_t;
 
@@ -182,13 +183,21 @@ static bool is_true_edge(const split_state_t *st, int32_t u, int32_t v)
     return is_edge(st->g->adj, u, v) || set_contains(&st->held, u, v);
 }
 
+/* Holds (u, v) out, counting it when g does not have it. */
+static void hold(split_state_t *st, int32_t u, int32_t v)
+{
+    if (set_insert(&st->held, u, v) && !is_edge(st->g->adj, u, v)) {
+        st->held_absent++;
+    }
+}
+
 /* Puts val and test into the held set; an edge in both is refused. */
 static gs_status_t hold_out(split_state_t *st, const gs_link_split_t *s)
 {
     const gs_graph_t *g = st->g;
 
     for (int64_t i = 0; i < s->val.n; i++) {
-        set_insert(&st->held, s->val.u[i], s->val.v[i]);
+        hold(st, s->val.u[i], s->val.v[i]);
     }
     for (int64_t i = 0; i < s->test.n; i++) {
         if (set_contains(&st->held, s->test.u[i], s->test.v[i])) {
@@ -197,7 +206,7 @@ static gs_status_t hold_out(split_state_t *st, const gs_link_split_t *s)
         }
     }
     for (int64_t i = 0; i < s->test.n; i++) {
-        set_insert(&st->held, s->test.u[i], s->test.v[i]);
+        hold(st, s->test.u[i], s->test.v[i]);
     }
     return GS_OK;
 }
@@ -265,7 +274,7 @@ static gs_status_t check_room(const split_state_t *st, int64_t n_wanted)
 {
     double n = st->g->n_nodes;
     double n_pairs = 0.5 * n * (n - 1.0);
-    double n_free = n_pairs - (double)st->g->n_edges - (double)st->held.count -
+    double n_free = n_pairs - (double)st->g->n_edges - (double)st->held_absent -
                     (double)st->taken.count;
 
     if ((double)n_wanted > n_free) {

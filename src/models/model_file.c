@@ -438,7 +438,7 @@ static gs_status_t write_atomically(const char *path, const unsigned char *buf, 
     int fd;
     bool ok;
 
-    if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+    if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
         return gs_i_error(GS_ERR_NOMEM, "out of memory saving %s", path);
     }
     if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "wb"))) {
