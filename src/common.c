@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,4 +138,33 @@ gs_status_t gs_i_check_memory(double bytes, const char *what)
                           "%.1f GB of memory", what, bytes / 1e9, total / 1e9);
     }
     return GS_OK;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFDIR: return "a directory";
+    case S_IFLNK: return "a symbolic link";
+    case S_IFIFO: return "a FIFO";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    default: return "a special file";
+    }
+}
+
+/*
+ * rename() replaces whatever the target is: a device node or a FIFO would become a regular
+ * file, and a symbolic link would be replaced instead of the file it points to.  lstat, not
+ * stat, so that the link itself is what is judged.
+ */
+gs_status_t gs_i_check_replaceable(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) {
+        return GS_OK;
+    }
+    return gs_i_error(GS_ERR_IO, "%s: is %s, not a regular file; refusing to replace it",
+                      path, file_kind(st.st_mode));
 }

@@ -16,6 +16,10 @@ void gs_i_log(gs_log_level_t level, const char *fmt, ...) GS_PRINTF(2, 3);
  * physical memory. */
 gs_status_t gs_i_check_memory(double bytes, const char *what);
 
+/* GS_ERR_IO, with a message, when path exists and is not a regular file: the writers put
+ * their output in a temporary file renamed over path, which would replace such a file. */
+gs_status_t gs_i_check_replaceable(const char *path);
+
 /* OpenBLAS exports these; declared here because not every cblas.h does. */
 void openblas_set_num_threads(int n);
 int openblas_get_num_threads(void);

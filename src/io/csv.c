@@ -139,35 +139,6 @@ static gs_status_t write_temp(int fd, const char *path, char *const *names,
     return GS_OK;
 }
 
-static const char *file_kind(mode_t mode)
-{
-    switch (mode & S_IFMT) {
-    case S_IFDIR: return "a directory";
-    case S_IFLNK: return "a symbolic link";
-    case S_IFIFO: return "a FIFO";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    case S_IFSOCK: return "a socket";
-    default: return "a special file";
-    }
-}
-
-/*
- * rename() replaces whatever the target is: a device node or a FIFO would become a regular
- * file, and a symbolic link would be replaced instead of the file it points to.  lstat, not
- * stat, so that the link itself is what is judged.
- */
-static gs_status_t check_target(const char *path)
-{
-    struct stat st;
-
-    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) {
-        return GS_OK;
-    }
-    return gs_i_error(GS_ERR_IO, "%s: is %s, not a regular file; refusing to replace it",
-                      path, file_kind(st.st_mode));
-}
-
 gs_status_t gs_embeddings_save_csv(const char *path, char *const *names,
                                    const gs_tensor_t *emb)
 {
@@ -180,7 +151,7 @@ gs_status_t gs_embeddings_save_csv(const char *path, char *const *names,
                           "and embeddings are required");
     }
     GS_TRY(check_names(names, emb->rows));
-    GS_TRY(check_target(path));
+    GS_TRY(gs_i_check_replaceable(path));
     tmp = malloc(strlen(path) + sizeof ".XXXXXX");
     if (!tmp) {
         return gs_i_error(GS_ERR_NOMEM, "%s: out of memory", path);

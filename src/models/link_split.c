@@ -554,14 +554,11 @@ static bool write_pairs_to(int fd, const gs_graph_t *g, const gs_pairs_t *p, con
 static gs_status_t write_pairs(const gs_graph_t *g, const gs_pairs_t *p, const char *path,
                                const char *what)
 {
-    struct stat st;
     char *tmp;
     int fd, saved_errno;
     bool ok;
 
-    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        return gs_i_error(GS_ERR_IO, "%s: is not a regular file; refusing to replace it", path);
-    }
+    GS_TRY(gs_i_check_replaceable(path));
     if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
         return gs_i_error(GS_ERR_NOMEM, "out of memory writing %s", path);
     }

@@ -438,6 +438,7 @@ static gs_status_t write_atomically(const char *path, const unsigned char *buf, 
     int fd;
     bool ok;
 
+    GS_TRY(gs_i_check_replaceable(path));
     if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
         return gs_i_error(GS_ERR_NOMEM, "out of memory saving %s", path);
     }
