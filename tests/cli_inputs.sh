@@ -204,7 +204,8 @@ grep -qx 'npy/feat.npy: rows named by npy/feat.ids' stderr.txt || fail "npy: $(c
 refuses_output npy_ids "-o npy/feat.ids: would overwrite npy/feat.ids, an input of this run" \
     dgi npy/g.edgelist --features npy/feat.npy -o npy/feat.ids "${fast[@]}"
 
-# Every file directly inside a TU collection's folder is an input, whatever name reaches it.
+# The files of a TU collection's folder that its loader reads (TU_*) are inputs, whatever
+# name reaches them; other files there are ordinary outputs.
 mkdir TU
 printf '1, 2\n2, 3\n4, 5\n5, 6\n' > TU/TU_A.txt
 printf '1\n1\n1\n2\n2\n2\n' > TU/TU_graph_indicator.txt
@@ -221,6 +222,11 @@ refuses_output tu_graphs "-o TU/TU_A.txt: would overwrite a file of TU/, an inpu
     gcc embed tu.model --graphs TU/ -o TU/TU_A.txt
 refuses_output tu_embed "-o ./TU/TU_graph_labels.txt: would overwrite a file of TU, an input folder of this run" \
     gcc embed tu.model TU -o ./TU/TU_graph_labels.txt
+printf 'old\n' > TU/emb.csv
+"$graphssl" gcc embed tu.model TU -o TU/emb.csv --no-eval --quiet >stdout.txt 2>stderr.txt \
+    || fail "tu other file: exit code $?: $(cat stderr.txt)"
+grep -q '^node,d0,' TU/emb.csv || fail "tu other file: not replaced: $(head -c 100 TU/emb.csv)"
+rm TU/emb.csv
 
 # --save-split replaces five files in its folder: each is checked as -o is.
 printf '0 1\n1 2\n2 3\n3 4\n4 5\n5 6\n6 7\n7 8\n8 9\n9 0\n0 5\n2 7\n' > ring.edgelist

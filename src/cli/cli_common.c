@@ -416,10 +416,27 @@ static bool same_folder(const char *dir, const struct stat *parent)
 }
 
 /*
- * The input folder (a TU graph collection) that directly holds path, or NULL.  Which of its
- * files the TU loader reads depends on the folder's name as written and may grow with the
- * format, so every file there counts as an input.
+ * Whether path's file name starts with "NAME_", NAME being the last component of folder as
+ * written: the TU loader reads FOLDER/NAME_A.txt, FOLDER/NAME_graph_indicator.txt and other
+ * NAME_ files, and the prefix covers them all.
  */
+static bool is_collection_member(const char *folder, const char *path)
+{
+    size_t n = strlen(folder), start;
+    const char *file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+    while (n > 1 && folder[n - 1] == '/') {
+        n--;
+    }
+    start = n;
+    while (start > 0 && folder[start - 1] != '/') {
+        start--;
+    }
+    return strncmp(file, folder + start, n - start) == 0 && file[n - start] == '_';
+}
+
+/* The input folder (a TU graph collection) that directly holds path when path is one of the
+ * files the collection's loader reads, or NULL. */
 static const char *input_folder(const gs_cli_t *cli, const char *path,
                                 const char *const *inputs, int n_inputs)
 {
@@ -428,11 +445,11 @@ static const char *input_folder(const gs_cli_t *cli, const char *path,
     if (!stat_parent(path, &parent)) {
         return NULL;
     }
-    if (same_folder(cli->graph_path, &parent)) {
+    if (same_folder(cli->graph_path, &parent) && is_collection_member(cli->graph_path, path)) {
         return cli->graph_path;
     }
     for (int i = 0; i < n_inputs; i++) {
-        if (same_folder(inputs[i], &parent)) {
+        if (same_folder(inputs[i], &parent) && is_collection_member(inputs[i], path)) {
             return inputs[i];
         }
     }
@@ -440,8 +457,8 @@ static const char *input_folder(const gs_cli_t *cli, const char *path,
 }
 
 /* Refuses an existing output that is one of the run's inputs: GRAPH, the files given by the
- * common options, the files the loader would pick up, the command's own inputs, and any file
- * of an input folder. */
+ * common options, the files the loader would pick up, the command's own inputs, and the
+ * files of an input folder that its loader reads. */
 static int check_not_input(const gs_cli_t *cli, const char *option, const char *path,
                            const struct stat *out, const char *const *inputs, int n_inputs)
 {
