@@ -140,9 +140,10 @@ gs_status_t gs_i_check_memory(double bytes, const char *what)
     return GS_OK;
 }
 
-static const char *file_kind(mode_t mode)
+const char *gs_file_kind(mode_t mode)
 {
     switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
     case S_IFDIR: return "a directory";
     case S_IFLNK: return "a symbolic link";
     case S_IFIFO: return "a FIFO";
@@ -166,5 +167,5 @@ gs_status_t gs_i_check_replaceable(const char *path)
         return GS_OK;
     }
     return gs_i_error(GS_ERR_IO, "%s: is %s, not a regular file; refusing to replace it",
-                      path, file_kind(st.st_mode));
+                      path, gs_file_kind(st.st_mode));
 }

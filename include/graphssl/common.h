@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,6 +78,9 @@ GS_API int gs_threads_get(void);
 /* Seconds on a monotonic clock, and the peak resident set size of the process in MB. */
 GS_API double gs_clock_seconds(void);
 GS_API double gs_peak_rss_mb(void);
+
+/* What a stat() mode names, for messages: "a regular file", "a directory", "a FIFO", ... */
+GS_API const char *gs_file_kind(mode_t mode);
 
 #ifdef __cplusplus
 }

@@ -258,20 +258,6 @@ static int refuse_output(const char *option, const char *path, const char *fmt, 
     return GS_EXIT_USAGE;
 }
 
-static const char *file_kind(mode_t mode)
-{
-    switch (mode & S_IFMT) {
-    case S_IFREG: return "a regular file";
-    case S_IFDIR: return "a directory";
-    case S_IFLNK: return "a symbolic link";
-    case S_IFIFO: return "a FIFO";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    case S_IFSOCK: return "a socket";
-    default: return "a special file";
-    }
-}
-
 /* Whether path names an existing file that is the file out (same device and inode).  "-" is
  * standard input, as the loaders read it: a file redirected there is an input too. */
 static bool same_file(const char *path, const struct stat *out)
@@ -534,7 +520,7 @@ int gs_cli_check_output_path(const gs_cli_t *cli, const char *option, const char
     }
     if (!S_ISREG(st.st_mode)) {
         return refuse_output(option, path, "is %s, not a regular file; refusing to replace "
-                             "it", file_kind(st.st_mode));
+                             "it", gs_file_kind(st.st_mode));
     }
     rc = check_not_input(cli, option, path, &st, inputs, n_inputs);
     return rc == GS_EXIT_OK ? check_creatable(option, path) : rc;
@@ -621,7 +607,7 @@ int gs_cli_check_output_dir(const gs_cli_t *cli, const char *option, const char 
         return refuse_output(option, dir, "%s", strerror(errno));
     }
     if (!S_ISDIR(st.st_mode)) {
-        return refuse_output(option, dir, "is %s, not a folder", file_kind(st.st_mode));
+        return refuse_output(option, dir, "is %s, not a folder", gs_file_kind(st.st_mode));
     }
     for (int i = 0; rc == GS_EXIT_OK && i < n_names; i++) {
         rc = check_member(cli, option, dir, names[i], inputs, n_inputs);
