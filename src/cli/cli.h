@@ -100,6 +100,10 @@ char *gs_cli_output_path(const gs_cli_t *cli);
 int gs_cli_check_output_path(const gs_cli_t *cli, const char *option, const char *path,
                              const char *const *inputs, int n_inputs);
 
+/* Whether two paths name the same file, whether it exists yet or not: the same name in the
+ * same directory. */
+bool gs_cli_same_place(const char *a, const char *b);
+
 /* gs_cli_check_output_path for the embeddings' path, gs_cli_output_path (GS_EXIT_RUNTIME
  * when out of memory). */
 int gs_cli_check_output(const gs_cli_t *cli, const char *const *inputs, int n_inputs);

@@ -540,9 +540,7 @@ int gs_cli_check_output(const gs_cli_t *cli, const char *const *inputs, int n_in
     return rc;
 }
 
-/* Whether two paths name the same file, whether it exists yet or not: the same name in the
- * same directory. */
-static bool same_place(const char *a, const char *b)
+bool gs_cli_same_place(const char *a, const char *b)
 {
     const char *name_a = strrchr(a, '/') ? strrchr(a, '/') + 1 : a;
     const char *name_b = strrchr(b, '/') ? strrchr(b, '/') + 1 : b;
@@ -566,7 +564,7 @@ static int check_member(const gs_cli_t *cli, const char *option, const char *dir
         return GS_EXIT_RUNTIME;
     }
     rc = gs_cli_check_output_path(cli, option, path, inputs, n_inputs);
-    if (rc == GS_EXIT_OK && same_place(path, emb)) {
+    if (rc == GS_EXIT_OK && gs_cli_same_place(path, emb)) {
         rc = refuse_output(option, path, "is also where the embeddings go (%s); name another "
                            "folder", emb);
     }

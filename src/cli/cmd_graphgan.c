@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char usage[] =
     "usage: graphssl graphgan GRAPH [--test-edges F --test-negatives F] [-o FILE]\n"
@@ -286,29 +285,6 @@ static int train_and_write(graphgan_cli_t *c, const gs_graph_t *g, const gs_pair
     return rc;
 }
 
-/* The directory part of path ("." when it has none); caller frees. */
-static char *directory_of(const char *path, const char *name)
-{
-    return name == path ? strdup(".") : strndup(path, (size_t)(name - path));
-}
-
-/* Whether two paths name the same file, whether it exists yet or not: the same name in the
- * same directory. */
-static bool same_output(const char *a, const char *b)
-{
-    const char *name_a = strrchr(a, '/') ? strrchr(a, '/') + 1 : a;
-    const char *name_b = strrchr(b, '/') ? strrchr(b, '/') + 1 : b;
-    char *dir_a = directory_of(a, name_a), *dir_b = directory_of(b, name_b);
-    struct stat st_a, st_b;
-    bool same = dir_a && dir_b && !strcmp(name_a, name_b) && stat(dir_a, &st_a) == 0 &&
-                stat(dir_b, &st_b) == 0 && st_a.st_dev == st_b.st_dev &&
-                st_a.st_ino == st_b.st_ino;
-
-    free(dir_a);
-    free(dir_b);
-    return same;
-}
-
 /* Refuses, before training, outputs that cannot be written, that are inputs, or that are
  * one file twice (the discriminator's rows would replace the generator's). */
 static int check_outputs(const graphgan_cli_t *c)
@@ -322,7 +298,7 @@ static int check_outputs(const graphgan_cli_t *c)
     }
     rc = gs_cli_check_output_path(&c->cli, "--output-dis", c->output_dis, inputs, 3);
     gen = rc == GS_EXIT_OK ? gs_cli_output_path(&c->cli) : NULL;
-    if (gen && same_output(gen, c->output_dis)) {
+    if (gen && gs_cli_same_place(gen, c->output_dis)) {
         fprintf(stderr, "graphssl: --output-dis %s: is also where the generator's embeddings "
                 "go (%s); name another file\n", c->output_dis, gen);
         rc = GS_EXIT_USAGE;
