@@ -167,7 +167,7 @@ typedef struct trainer {
     gs_adam_t *adam;
     gs_tensor_t *params[N_PARAMS];
     gs_tensor_t *best[N_PARAMS];
-    int32_t *perm;
+    int32_t *perm;             /* 2N: the identity, then the epoch's corruption */
     float *targets;
 } trainer_t;
 
@@ -200,6 +200,10 @@ static gs_status_t trainer_init(trainer_t *tr, gs_dgi_t *m, int n)
     for (int i = 0; ok && i < N_PARAMS; i++) {
         ok = (tr->best[i] = gs_tensor_clone(tr->params[i])) != NULL;
     }
+    /* The clean branch reads the nodes in order; forward_epoch draws the corrupted one. */
+    for (int i = 0; ok && i < n; i++) {
+        tr->perm[i] = i;
+    }
     if (!ok) {
         trainer_destroy(tr);
         return gs_i_error(GS_ERR_NOMEM, "out of memory setting up DGI training");
@@ -213,9 +217,6 @@ static gs_status_t forward_epoch(trainer_t *tr, const gs_dgi_t *m, const gs_i_in
 {
     int n = in->adj->n_rows;
 
-    for (int i = 0; i < n; i++) {
-        tr->perm[i] = i;
-    }
     gs_rng_permutation(rng, tr->perm + n, n);
     gs_tape_reset(tr->tape);
     *loss = dgi_loss(tr->tape, m, in, tr->perm, tr->targets);
